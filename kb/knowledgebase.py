@@ -1,0 +1,259 @@
+"""``KB``: the Python API that the CLI, the server and notebooks share.
+
+>>> kb = KB(None)                         # in memory, seeded with the bundled article
+>>> rows = kb.ask("partners-expanding", {"org": "엔비디아", "region": "중동"}).rows()
+>>> sorted({row["partnerName"] for row in rows})
+['Naver', 'Naver Cloud']
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Variable, parse
+
+from kb import resources
+from kb.backend import Backend, EmbeddedBackend
+from kb.canned import CannedQuery, derive_queries, get_canned, internal_query
+from kb.errors import ParameterError
+from kb.namespaces import (
+    DERIVED_GRAPH,
+    EK,
+    GAZETTEER_GRAPH,
+    ONTOLOGY_GRAPH,
+    XSD,
+    compact,
+)
+from kb.results import Result
+from loaders.names import lookup_quads, normalise
+from loaders.plan import LoadPlan, plan_file
+
+SYSTEM_FILES = {ONTOLOGY_GRAPH: "event-kb.ttl", GAZETTEER_GRAPH: "gazetteer.ttl"}
+MEMORY = ":memory:"
+
+
+def default_store_path() -> Path:
+    """Per-user store location: ``$XDG_DATA_HOME/event-kb/store`` (``~/.local/share/...``)."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
+    return Path(base) / "event-kb" / "store"
+
+
+def open_backend(location: str | Path | None) -> Backend:
+    """``None`` or ``:memory:`` → in memory; ``http(s)://…`` → remote server; else a path."""
+    if location is None or str(location) == MEMORY:
+        return EmbeddedBackend(None)
+    text = str(location)
+    if text.startswith(("http://", "https://")):
+        from kb.remote import RemoteBackend
+
+        return RemoteBackend(text)
+    return EmbeddedBackend(Path(text).expanduser())
+
+
+class KB:
+    """An event knowledge base in a store.
+
+    A store that was never loaded is seeded on open with the ontology, the gazetteer and
+    the bundled seed article(s), so the first question a new user asks has an answer.
+    ``seed=False`` opens it as it is (an empty store stays empty).
+    """
+
+    def __init__(self, location: str | Path | None = None, *, seed: bool = True) -> None:
+        self.backend = open_backend(location)
+        if seed and ONTOLOGY_GRAPH not in self.backend.named_graphs():
+            self.seed()
+
+    def __enter__(self) -> KB:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.backend.close()
+
+    @property
+    def location(self) -> str:
+        return self.backend.location
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def seed(self) -> None:
+        """Load the ontology, the gazetteer and the bundled fact files."""
+        graphs: dict[str, list[Quad]] = {}
+        for graph, filename in SYSTEM_FILES.items():
+            data = (resources.ontology_dir() / filename).read_bytes()
+            quads = [
+                Quad(q.subject, q.predicate, q.object, NamedNode(graph))
+                for q in parse(data, format=RdfFormat.TURTLE)
+            ]
+            graphs[graph] = quads + lookup_quads(quads)
+        self.backend.replace_graphs(graphs)
+        seeds = sorted(resources.facts_dir().iterdir(), key=lambda e: e.name)
+        plans = [
+            plan_file(f"facts/{e.name}", self._types_of, data=e.read_bytes())
+            for e in seeds
+            if e.name.endswith((".yaml", ".yml"))
+        ]
+        self._write(plans)
+
+    def plan(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        graph: str | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> list[LoadPlan]:
+        """Parse and validate every file; raise InputError on the first problem.
+
+        This is ``kb validate``: nothing is written.
+        """
+        plans = []
+        for path in paths:
+            plans.append(plan_file(path, self._types_of, graph=graph))
+            if progress:
+                progress(str(path))
+        return plans
+
+    def load(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        graph: str | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> list[LoadPlan]:
+        """Validate all files, then write them; a file with any error loads nothing.
+
+        Each named graph in a file replaces the graph of that name (reloading an article
+        replaces its facts). The derived graph is recomputed afterwards.
+        """
+        plans = self.plan(paths, graph=graph, progress=progress)
+        self._write(plans)
+        return plans
+
+    def _write(self, plans: Iterable[LoadPlan]) -> None:
+        graphs: dict[str, list[Quad]] = {}
+        for plan in plans:
+            graphs.update(plan.graphs)
+        self.backend.replace_graphs(graphs)
+        self.derive()
+
+    def derive(self) -> None:
+        """Recompute ``ekg:derived``: place and organization closures, partnerships."""
+        quads: list[Quad] = []
+        derived = NamedNode(DERIVED_GRAPH)
+        for _, sparql in derive_queries():
+            result = self.backend.query(sparql, exclude_graphs=[DERIVED_GRAPH])
+            quads.extend(Quad(t.subject, t.predicate, t.object, derived) for t in result)
+        self.backend.replace_graphs({DERIVED_GRAPH: quads})
+
+    def _types_of(self, iris: list[str], exclude_graph: str) -> dict[str, set[str]]:
+        return self.backend.types_of(iris, exclude_graph)
+
+    # -- querying --------------------------------------------------------------------------
+
+    def query(self, sparql: str, substitutions: dict[str, Any] | None = None) -> Result:
+        """Run SELECT, ASK, CONSTRUCT or DESCRIBE over the union of all graphs."""
+        subs = {Variable(k): v for k, v in (substitutions or {}).items()}
+        return Result(self.backend.query(sparql, subs or None))
+
+    def ask(self, name: str, params: dict[str, str] | None = None, *, lang: str = "en") -> Result:
+        """Run canned query ``name``; entity parameters take a name, alias or id."""
+        canned = get_canned(name)
+        bound = self.bind(canned, params or {}, lang=lang)
+        subs = {Variable(k): v for k, v in bound.items()}
+        return Result(self.backend.query(canned.sparql, subs), parameters=set(bound))
+
+    def bind(
+        self, canned: CannedQuery, params: dict[str, str], *, lang: str = "en"
+    ) -> dict[str, Any]:
+        """Resolve parameter values to RDF terms for ``canned``."""
+        declared = {p.name: p for p in canned.parameters}
+        for key in params:
+            if key not in declared:
+                names = ", ".join(f"--{p}" for p in declared) or "none"
+                raise ParameterError(f"{canned.name}: unknown parameter --{key} (takes {names})")
+        bound: dict[str, Any] = {"lang": Literal(lang)}
+        for param in canned.parameters:
+            value = params.get(param.name)
+            if value is None:
+                value = param.default
+            if value is None:
+                if param.required:
+                    raise ParameterError(f"{canned.name}: --{param.name} is required")
+                bound[param.name] = NamedNode(EK + "Any")  # the query reads it as "no limit"
+                continue
+            if param.type == "string":
+                bound[param.name] = Literal(value)
+            elif param.type == "integer":
+                if not value.lstrip("-").isdigit():
+                    raise ParameterError(f"--{param.name}: not an integer: {value!r}")
+                bound[param.name] = Literal(value, datatype=NamedNode(XSD + "integer"))
+            else:
+                bound[param.name] = self.resolve(value, param.type, param=param.name)
+        return bound
+
+    def resolve(self, name: str, cls: str = "Entity", *, param: str = "name") -> NamedNode:
+        """The one entity of class ``cls`` (an ``ek:`` local name) called ``name``.
+
+        ``name`` is an English or Korean label, an alias, an id (``naver-cloud``) or an IRI.
+        """
+        if name.startswith(("http://", "https://")):
+            return NamedNode(name)
+        key = normalise(name)
+        if not key:
+            raise ParameterError(f"--{param}: {name!r} is not a name")
+        result = self.backend.query(internal_query("resolve"), {Variable("key"): Literal(key)})
+        assert isinstance(result, QuerySolutions)
+        candidates = {row["entity"].value: row["label"] for row in result}
+        if not candidates:
+            raise ParameterError(f"--{param}: nothing in the KB is called {name!r}")
+        if cls != "Entity":
+            types = self.backend.types_of(sorted(candidates), None)
+            matching = {
+                iri: label for iri, label in candidates.items() if EK + cls in types.get(iri, set())
+            }
+            if not matching:
+                what = ", ".join(sorted(compact(i) for i in candidates))
+                raise ParameterError(f"--{param}: {name!r} ({what}) is not a {cls}")
+            candidates = matching
+        if len(candidates) > 1:
+            listed = "; ".join(
+                f"{compact(iri)} ({label.value})" if label is not None else compact(iri)
+                for iri, label in sorted(candidates.items(), key=lambda kv: kv[0])
+            )
+            raise ParameterError(f"--{param}: {name!r} is ambiguous: {listed}; give an id")
+        return NamedNode(next(iter(candidates)))
+
+    # -- whole-KB views --------------------------------------------------------------------
+
+    def export(
+        self, output: IO[bytes], fmt: RdfFormat = RdfFormat.TRIG, graphs: list[str] | None = None
+    ) -> None:
+        """Write every graph (or the ones named) as TriG or N-Quads."""
+        self.backend.dump(output, fmt, graphs)
+
+    def stats(self) -> dict[str, Any]:
+        """Entity and fact counts per class, and fact counts per article."""
+        classes = {
+            compact(r["class"].value): int(r["count"].value)
+            for r in self.backend.query(internal_query("stats-classes"))
+        }
+        articles = [
+            {
+                "article": compact(r["article"].value),
+                "headline": r["headline"].value if r["headline"] else "",
+                "facts": int(r["facts"].value),
+                "quads": int(r["quads"].value),
+            }
+            for r in self.backend.query(internal_query("stats-articles"))
+        ]
+        return {
+            "store": self.location,
+            "graphs": len(self.backend.named_graphs()),
+            "classes": classes,
+            "articles": articles,
+        }

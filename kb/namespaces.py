@@ -1,0 +1,61 @@
+"""IRIs the KB is built on: one place, so code, queries and data cannot drift apart.
+
+See docs/design.md for what each namespace and system graph holds.
+"""
+
+from __future__ import annotations
+
+EK = "https://w3id.org/event-kb/ontology#"
+"""Ontology terms (classes, properties, individuals)."""
+EKR = "https://w3id.org/event-kb/id/"
+"""Entities and facts, by stable slug: ``EKR + "naver-cloud"``."""
+EKA = "https://w3id.org/event-kb/article/"
+"""Articles; an article's IRI is also the name of the graph with its facts."""
+EKG = "https://w3id.org/event-kb/graph/"
+"""System graphs."""
+
+ONTOLOGY_GRAPH = EKG + "ontology"
+GAZETTEER_GRAPH = EKG + "gazetteer"
+DERIVED_GRAPH = EKG + "derived"
+LINKS_GRAPH = EKG + "links"
+WIKIDATA_GRAPH = EKG + "wikidata"
+STAGING_GRAPH_PREFIX = EKG + "staging/"
+"""Graphs a load writes before it swaps them in; any left behind by a crash are dropped."""
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+PREFIXES: dict[str, str] = {
+    "ek": EK,
+    "ekr": EKR,
+    "eka": EKA,
+    "ekg": EKG,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "owl": OWL,
+    "skos": SKOS,
+    "schema": "http://schema.org/",
+    "org": "http://www.w3.org/ns/org#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "wd": "http://www.wikidata.org/entity/",
+    "wdt": "http://www.wikidata.org/prop/direct/",
+}
+"""Prefixes predeclared in every query and used when serialising Turtle and TriG."""
+
+
+def compact(iri: str) -> str:
+    """``ekr:naver`` for ``https://w3id.org/event-kb/id/naver``; other IRIs as ``<…>``."""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace):
+            local = iri[len(namespace) :]
+            if local and all(c.isalnum() or c in "-_." for c in local):
+                return f"{prefix}:{local}"
+    return f"<{iri}>"

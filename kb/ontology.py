@@ -1,0 +1,50 @@
+"""What the bundled ontology declares, read from ontology/event-kb.ttl once per process.
+
+The fact-file loader asks it for superclasses (a Country is a Place) and the RDF loader
+for the set of declared ``ek:`` terms (so a typo such as ``ek:partcipant`` is an error,
+not a silent new property).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pyoxigraph import NamedNode, RdfFormat, parse
+
+from kb import resources
+from kb.namespaces import EK, RDF, RDFS
+
+ONTOLOGY_FILE = "event-kb.ttl"
+
+
+@cache
+def _triples() -> tuple[tuple[str, str, str], ...]:
+    data = (resources.ontology_dir() / ONTOLOGY_FILE).read_bytes()
+    return tuple(
+        (q.subject.value, q.predicate.value, q.object.value)
+        for q in parse(data, format=RdfFormat.TURTLE)
+        if isinstance(q.subject, NamedNode)
+    )
+
+
+@cache
+def declared_terms() -> frozenset[str]:
+    """Every ``ek:`` IRI the ontology gives a type to."""
+    return frozenset(s for s, p, _ in _triples() if p == RDF + "type" and s.startswith(EK))
+
+
+@cache
+def superclasses(cls: str) -> frozenset[str]:
+    """``cls`` and all its ``ek:`` superclasses (reflexive, transitive)."""
+    direct: dict[str, set[str]] = {}
+    for s, p, o in _triples():
+        if p == RDFS + "subClassOf" and o.startswith(EK):
+            direct.setdefault(s, set()).add(o)
+    found = {cls}
+    todo = [cls]
+    while todo:
+        for parent in direct.get(todo.pop(), ()):
+            if parent not in found:
+                found.add(parent)
+                todo.append(parent)
+    return frozenset(found)

@@ -1,0 +1,46 @@
+"""Shared fixtures: a real pyoxigraph store in memory or on disk, a CLI runner, sample files."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kb import KB
+
+DATA = Path(__file__).parent / "data"
+REPO = Path(__file__).parent.parent
+SEED_FACTS = REPO / "facts" / "bizwatch-2025-05-23-naver-nvidia.yaml"
+
+
+@pytest.fixture(scope="session")
+def seed_kb() -> KB:
+    """The seeded KB in memory, shared by tests that only read."""
+    return KB(None)
+
+
+@pytest.fixture
+def kb() -> KB:
+    """A fresh seeded KB in memory, for tests that write."""
+    return KB(None)
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "store"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def export_nquads(kb: KB) -> bytes:
+    """The whole store as sorted N-Quads, for comparing a store before and after."""
+    from pyoxigraph import RdfFormat
+
+    out = io.BytesIO()
+    kb.export(out, RdfFormat.N_QUADS)
+    return b"\n".join(sorted(out.getvalue().splitlines()))

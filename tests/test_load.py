@@ -1,0 +1,182 @@
+"""Loading: all or nothing, reloading replaces an article, RDF formats, the on-disk store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Dataset, NamedNode, Quad, RdfFormat, serialize
+
+from kb import KB, InputError
+from kb.namespaces import EK, EKA, EKR, RDF, RDFS
+from tests.conftest import DATA, export_nquads
+
+MINIMAL = DATA / "minimal-article.yaml"
+ARTICLE = EKA + "example-2025-06-02-acme-signs-mou"
+
+
+def count(kb: KB, sparql: str) -> int:
+    (row,) = kb.query(sparql).rows()
+    return int(next(iter(row.values())))
+
+
+def test_loaded_article_answers_canned_queries(kb: KB) -> None:
+    kb.load([MINIMAL])
+    rows = kb.ask("partners-expanding", {"org": "Globex", "region": "Middle East"}).rows()
+    assert [(r["partnerName"], r["into"]) for r in rows] == [("Acme AI", "Saudi Arabia")]
+
+
+def test_reloading_an_article_replaces_its_graph(kb: KB, tmp_path: Path) -> None:
+    kb.load([MINIMAL])
+    changed = tmp_path / "a.yaml"
+    changed.write_text(
+        MINIMAL.read_text(encoding="utf-8").replace(
+            "    status: planned\n", "    status: underway\n"
+        ),
+        encoding="utf-8",
+    )
+    kb.load([changed])
+    statuses = kb.query("SELECT ?s WHERE { ekr:expansion-acme-middle-east ek:status ?s }").rows()
+    assert statuses == [{"s": EK + "Underway"}]
+
+
+def test_a_bad_file_among_good_ones_loads_nothing(kb: KB, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: event-kb/1\narticle: {}\n", encoding="utf-8")
+    before = export_nquads(kb)
+    with pytest.raises(InputError):
+        kb.load([MINIMAL, bad])
+    assert export_nquads(kb) == before
+
+
+def test_derived_graph_follows_loads(kb: KB, tmp_path: Path) -> None:
+    ask = "ASK { ekr:acme ek:partnerOf ekr:globex }"
+    kb.load([MINIMAL])
+    assert bool(kb.query(ask).raw)
+    # reload the article without the agreement and the expansion: the partnership is gone
+    text = MINIMAL.read_text(encoding="utf-8")
+    trimmed = tmp_path / "a.yaml"
+    trimmed.write_text(text[: text.index("  - id: mou-acme-globex-2025")], encoding="utf-8")
+    kb.load([trimmed])
+    assert not bool(kb.query(ask).raw)
+
+
+def test_on_disk_store_keeps_facts_across_opens(store_path: Path) -> None:
+    with KB(store_path) as kb:
+        kb.load([MINIMAL])
+    with KB(store_path) as kb:
+        assert (
+            count(kb, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ARTICLE}> {{ ?s ?p ?o }} }}") > 0
+        )
+
+
+def test_empty_store_is_seeded_on_open(store_path: Path) -> None:
+    with KB(store_path) as kb:
+        rows = kb.ask("partners-expanding", {"org": "NVIDIA", "region": "Middle East"}).rows()
+    assert {r["partnerName"] for r in rows} == {"Naver", "Naver Cloud"}
+
+
+def test_seed_false_leaves_a_store_empty(store_path: Path) -> None:
+    with KB(store_path, seed=False) as kb:
+        assert kb.backend.named_graphs() == []
+
+
+# -- RDF files ---------------------------------------------------------------------------
+
+
+def article_quads() -> list[Quad]:
+    kb = KB(None)
+    (plan,) = kb.plan([MINIMAL])
+    return [q for q in plan.graphs[ARTICLE] if q.predicate.value != EK + "lookupKey"]
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    [RdfFormat.TRIG, RdfFormat.N_QUADS, RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.JSON_LD],
+    ids=lambda f: f.name,
+)
+def test_rdf_formats_load_into_the_article_graph(kb: KB, tmp_path: Path, fmt: RdfFormat) -> None:
+    quads = article_quads()
+    path = tmp_path / f"article.{fmt.file_extension}"
+    if fmt.supports_datasets:
+        serialize(quads, path, fmt)
+    else:  # triples: the graph is the one ek:Article the file describes
+        serialize([q.triple for q in quads], path, fmt)
+    kb.load([path])
+    expected = Dataset(quads)
+    graph = NamedNode(ARTICLE)
+    loaded = Dataset(
+        q
+        for q in kb.backend.store.quads_for_pattern(None, None, None, graph)
+        if q.predicate.value != EK + "lookupKey"
+    )
+    assert len(loaded) == len(expected)
+    # names typed by users find entities from RDF files too
+    assert count(kb, "SELECT (COUNT(*) AS ?n) WHERE { ?e ek:lookupKey 'globex' }") == 1
+
+
+def test_triples_without_an_article_need_a_graph(kb: KB, tmp_path: Path) -> None:
+    path = tmp_path / "extra.ttl"
+    path.write_text(f'<{EKR}acme> <{RDFS}label> "ACME"@en .\n', encoding="utf-8")
+    with pytest.raises(InputError, match="triples outside a named graph: give --graph IRI"):
+        kb.load([path])
+    kb.load([path], graph="https://example.org/graph/extra")
+    assert count(kb, "SELECT (COUNT(*) AS ?n) WHERE { ?e ek:lookupKey 'acme' }") == 1
+
+
+def test_turtle_syntax_error_names_line_and_column(kb: KB, tmp_path: Path) -> None:
+    path = tmp_path / "bad.ttl"
+    lines = [f'<{EKR}e{i}> <{RDFS}label> "e{i}"@en .' for i in range(4999)]
+    lines.append(f'<{EKR}e5000> <{RDFS}label> "unterminated .')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = export_nquads(kb)
+    with pytest.raises(InputError) as caught:
+        kb.load([path], graph="https://example.org/g")
+    assert str(caught.value) == f"{path}:5000:83: Turtle syntax error: Unexpected end of file"
+    assert export_nquads(kb) == before
+
+
+def test_misspelt_ontology_term_is_refused(kb: KB, tmp_path: Path) -> None:
+    path = tmp_path / "typo.trig"
+    path.write_text(
+        f"<{ARTICLE}> {{ <{EKR}m> <{EK}partcipant> <{EKR}acme> . }}\n", encoding="utf-8"
+    )
+    with pytest.raises(InputError, match=r"ek:partcipant is not in the ontology"):
+        kb.load([path])
+
+
+def test_system_graphs_cannot_be_loaded_into(kb: KB, tmp_path: Path) -> None:
+    path = tmp_path / "evil.nq"
+    path.write_text(
+        f"<{EKR}x> <{RDF}type> <{EK}Person> <https://w3id.org/event-kb/graph/ontology> .\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="is a system graph"):
+        kb.load([path])
+
+
+def test_jsonld_remote_context_is_not_fetched(kb: KB, tmp_path: Path) -> None:
+    path = tmp_path / "remote.jsonld"
+    path.write_text(
+        json.dumps(
+            {
+                "@context": "http://127.0.0.1:9/context.jsonld",
+                "@id": "https://example.org/x",
+                "name": "x",
+            }
+        ),
+        encoding="utf-8",
+    )
+    before = export_nquads(kb)
+    with pytest.raises(InputError) as caught:
+        kb.load([path], graph="https://example.org/g")
+    assert str(caught.value).startswith(f"{path}")
+    assert export_nquads(kb) == before
+
+
+def test_unknown_suffix(kb: KB, tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("hello", encoding="utf-8")
+    with pytest.raises(InputError, match=r"unknown file type '.txt'"):
+        kb.load([path])
