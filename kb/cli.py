@@ -7,6 +7,8 @@ bug in event-kb.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -54,7 +56,38 @@ def _version() -> str:
     return __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+LAZY_COMMANDS = {
+    # name: "module:attribute". Imported only when that command runs, so `kb ask` does not
+    # pay for the server, the Wikidata client or rdflib.
+    "serve": "kb.serve_cli:serve",
+    "link": "kb.link_cli:link",
+    "enrich": "kb.link_cli:enrich",
+    "check": "kb.check_cli:check",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose heavier commands live in their own modules (see LAZY_COMMANDS)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._available()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self._available():
+            module, _, attr = LAZY_COMMANDS[cmd_name].partition(":")
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, cmd_name)
+
+    @staticmethod
+    def _available() -> list[str]:
+        return [
+            n
+            for n, t in LAZY_COMMANDS.items()
+            if importlib.util.find_spec(t.partition(":")[0]) is not None
+        ]
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(_version(), "--version", prog_name="kb")
 @click.option(
     "--store",
