@@ -6,6 +6,11 @@ Anything else that escapes is a bug and keeps its traceback.
 from __future__ import annotations
 
 
+def a_or_an(noun: str) -> str:
+    """"an Organization", "a Person": error messages read as sentences."""
+    return ("an " if noun[:1] in "AEIOUaeiou" else "a ") + noun
+
+
 class KBError(Exception):
     """Base class of every user-facing error of event-kb."""
 

@@ -18,7 +18,7 @@ from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Vari
 from kb import resources
 from kb.backend import Backend, EmbeddedBackend
 from kb.canned import CannedQuery, derive_queries, get_canned, internal_query
-from kb.errors import ParameterError
+from kb.errors import ParameterError, a_or_an
 from kb.namespaces import (
     DERIVED_GRAPH,
     EK,
@@ -218,8 +218,10 @@ class KB:
             }
             if not matching:
                 what = ", ".join(sorted(compact(i) for i in candidates))
-                raise ParameterError(f"--{param}: {name!r} ({what}) is not a {cls}")
+                raise ParameterError(f"--{param}: {name!r} ({what}) is not {a_or_an(cls)}")
             candidates = matching
+        if EKR + name in candidates:  # an exact id wins over names that normalise alike
+            return NamedNode(EKR + name)
         if len(candidates) > 1:
             listed = "; ".join(
                 f"{compact(iri)} ({label.value})" if label is not None else compact(iri)

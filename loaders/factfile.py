@@ -20,7 +20,7 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from kb.errors import InputError
+from kb.errors import InputError, a_or_an
 from kb.namespaces import EK, EKA, EKR, RDF, RDFS, SKOS, XSD
 from kb.ontology import superclasses
 from loaders.dates import parse_date
@@ -485,8 +485,8 @@ class FactFile:
                 want = ref.cls.removeprefix(EK)
                 have = ", ".join(sorted(c.removeprefix(EK) for c in classes if c.startswith(EK)))
                 raise self.error(
-                    f"{ref.iri.removeprefix(EKR)!r} is {_a(have or 'thing of unknown type')}, "
-                    f"not {_a(want)}",
+                    f"{ref.iri.removeprefix(EKR)!r} is {a_or_an(have or 'thing of unknown type')}, "
+                    f"not {a_or_an(want)}",
                     None,
                     ref.field,
                     line=ref.line,
@@ -499,16 +499,12 @@ class FactFile:
             if theirs and not (theirs <= mine or cls in theirs):
                 have = ", ".join(sorted(c.removeprefix(EK) for c in theirs))
                 raise self.error(
-                    f"{iri.removeprefix(EKR)!r} is {_a(have)} elsewhere in the KB, "
-                    f"not {_a(cls.removeprefix(EK))}",
+                    f"{iri.removeprefix(EKR)!r} is {a_or_an(have)} elsewhere in the KB, "
+                    f"not {a_or_an(cls.removeprefix(EK))}",
                     None,
                     "id",
                     line=line,
                 )
-
-
-def _a(noun: str) -> str:
-    return ("an " if noun[:1] in "AEIOUaeiou" else "a ") + noun
 
 
 def plan_fact_file(path: str, data: bytes, types_of: TypesOf) -> tuple[str, list[Quad]]:
