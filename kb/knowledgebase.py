@@ -22,6 +22,7 @@ from kb.errors import ParameterError, a_or_an
 from kb.namespaces import (
     DERIVED_GRAPH,
     EK,
+    EKR,
     GAZETTEER_GRAPH,
     ONTOLOGY_GRAPH,
     XSD,
