@@ -197,7 +197,7 @@ def query(obj: Context, sparql: str | None, path: Any, fmt: str | None) -> None:
     elif sparql == "-" or sparql is None:
         if sparql is None and sys.stdin.isatty():
             raise click.UsageError("give a query, -f FILE, or '-' to read standard input")
-        sparql = click.get_text_stream("stdin").read()
+        sparql = sys.stdin.read()
     with user_errors():
         result = obj.kb.query(sparql)
     _write(result, fmt)

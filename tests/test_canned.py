@@ -26,17 +26,23 @@ GOLDEN = Path(__file__).parent / "golden"
 
 # name: (parameters with English names, the same with Korean names)
 CASES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
-    "partners-expanding": ({"org": "NVIDIA", "region": "Middle East"},
-                           {"org": "엔비디아", "region": "중동"}),
+    "partners-expanding": (
+        {"org": "NVIDIA", "region": "Middle East"},
+        {"org": "엔비디아", "region": "중동"},
+    ),
     "meetings": ({"person": "Lee Hae-jin"}, {"person": "이해진"}),
     "agreements": ({"org": "Naver"}, {"org": "네이버"}),
     "people": ({"org": "Naver"}, {"org": "네이버"}),
     "timeline": ({"entity": "Lee Hae-jin"}, {"entity": "이해진"}),
     "sources": ({"entity": "Siam AI Cloud"}, {"entity": "시암 AI 클라우드"}),
-    "connections": ({"entity": "Lee Hae-jin", "other": "Jensen Huang"},
-                    {"entity": "이해진", "other": "젠슨 황"}),
-    "meetings-between": ({"person": "Lee Hae-jin", "other": "Jensen Huang"},
-                         {"person": "이해진", "other": "젠슨 황"}),
+    "connections": (
+        {"entity": "Lee Hae-jin", "other": "Jensen Huang"},
+        {"entity": "이해진", "other": "젠슨 황"},
+    ),
+    "meetings-between": (
+        {"person": "Lee Hae-jin", "other": "Jensen Huang"},
+        {"person": "이해진", "other": "젠슨 황"},
+    ),
     "expansions": ({"region": "Southeast Asia"}, {"region": "동남아"}),
     "partners": ({"org": "Naver Cloud"}, {"org": "네이버클라우드"}),
     "entity": ({"name": "NVIDIA"}, {"name": "엔비디아"}),
@@ -91,8 +97,9 @@ def test_region_includes_the_countries_within_it(kb: KB) -> None:
     # The seed expansion names the Middle East itself; a fact filed under Saudi Arabia is
     # found by a question about the Middle East (and about Asia's Western Asia, not Europe).
     kb.load([Path(__file__).parent / "data" / "minimal-article.yaml"])
-    assert {r["partnerName"] for r in rows(kb, "partners-expanding", org="Globex",
-                                           region="Middle East")} == {"Acme AI"}
+    assert {
+        r["partnerName"] for r in rows(kb, "partners-expanding", org="Globex", region="Middle East")
+    } == {"Acme AI"}
     assert rows(kb, "partners-expanding", org="Globex", region="Europe") == []
 
 
@@ -111,19 +118,29 @@ def test_timeline_is_oldest_first_with_precision_kept(seed_kb: KB) -> None:
 
 
 def test_names_ids_and_aliases_resolve_alike(seed_kb: KB) -> None:
-    answers = [rows(seed_kb, "people", org=name)
-               for name in ("naver", "Naver", "NAVER Corp.", "네이버", "Naver Corporation")]
+    answers = [
+        rows(seed_kb, "people", org=name)
+        for name in ("naver", "Naver", "NAVER Corp.", "네이버", "Naver Corporation")
+    ]
     assert all(a == answers[0] for a in answers)
 
 
 @pytest.mark.parametrize(
     ("name", "params", "message"),
-    [("people", {"org": "Jensen Huang"}, "--org: 'Jensen Huang' (ekr:jensen-huang) is not an "
-      "Organization"),
-     ("people", {"org": "Samsung"}, "--org: nothing in the KB is called 'Samsung'"),
-     ("people", {}, "people: --org is required"),
-     ("people", {"org": "Naver", "year": "2025"},
-      "people: unknown parameter --year (takes --org)")],
+    [
+        (
+            "people",
+            {"org": "Jensen Huang"},
+            "--org: 'Jensen Huang' (ekr:jensen-huang) is not an Organization",
+        ),
+        ("people", {"org": "Samsung"}, "--org: nothing in the KB is called 'Samsung'"),
+        ("people", {}, "people: --org is required"),
+        (
+            "people",
+            {"org": "Naver", "year": "2025"},
+            "people: unknown parameter --year (takes --org)",
+        ),
+    ],
     ids=["wrong-class", "unknown-name", "missing", "unknown-param"],
 )
 def test_parameter_errors(seed_kb: KB, name: str, params: dict[str, str], message: str) -> None:
@@ -141,10 +158,13 @@ def test_ambiguous_name_lists_the_candidates(kb: KB, tmp_path: Path) -> None:
         "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
         "<https://example.org/g> { ekr:another-naver a ek:Organization ;\n"
-        '  rdfs:label "Naver"@en . }\n', encoding="utf-8")
+        '  rdfs:label "Naver"@en . }\n',
+        encoding="utf-8",
+    )
     kb.load([path])
     with pytest.raises(ParameterError) as caught:
         kb.ask("people", {"org": "Naver"})
-    assert str(caught.value) == ("--org: 'Naver' is ambiguous: ekr:another-naver (Naver); "
-                                 "ekr:naver (Naver); give an id")
+    assert str(caught.value) == (
+        "--org: 'Naver' is ambiguous: ekr:another-naver (Naver); ekr:naver (Naver); give an id"
+    )
     assert rows(kb, "people", org="naver")  # the id still works
