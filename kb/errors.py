@@ -7,7 +7,7 @@ from __future__ import annotations
 
 
 def a_or_an(noun: str) -> str:
-    """"an Organization", "a Person": error messages read as sentences."""
+    """ "an Organization", "a Person": error messages read as sentences."""
     return ("an " if noun[:1] in "AEIOUaeiou" else "a ") + noun
 
 

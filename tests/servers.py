@@ -49,8 +49,11 @@ def oxigraph_server(
     args = [exe, "serve", "--bind", f"127.0.0.1:{free_port()}"]
     if location is not None:
         if load is not None:
-            subprocess.run([exe, "load", "--location", str(location), "--file", str(load)],
-                           check=True, capture_output=True)
+            subprocess.run(
+                [exe, "load", "--location", str(location), "--file", str(load)],
+                check=True,
+                capture_output=True,
+            )
         args += ["--location", str(location)]
     if union_default_graph:
         args.append("--union-default-graph")
