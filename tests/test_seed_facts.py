@@ -113,7 +113,7 @@ def one(kb: KB, sparql: str) -> dict[str, str]:
         "nephew-of-thaksin",
         "cousin-of-pm",
         "ai-seoul-summit",
-        "thai-name",
+        "unnamed-speaker",
     ],
 )
 def test_inventory_fact(seed_kb: KB, sparql: str, expected: dict[str, str]) -> None:
