@@ -96,8 +96,9 @@ def one(kb: KB, sparql: str) -> dict[str, str]:
             {"e": "https://w3id.org/event-kb/id/ai-seoul-summit"},
         ),
         (
-            "SELECT ?th WHERE { ekr:thaksin-shinawatra rdfs:label ?th FILTER(lang(?th) = 'th') }",
-            {"th": "ทักษิณ ชินวัตร"},
+            "SELECT ?s WHERE { ekr:remark-naver-cloud-official-to-bizwatch "
+            "ek:speakerDescription ?s FILTER(lang(?s) = 'ko') }",
+            {"s": "네이버클라우드 관계자"},
         ),
     ],
     ids=[
