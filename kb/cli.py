@@ -212,8 +212,8 @@ class AskCommand(click.Command):
         i = 0
         while i < len(args):
             arg = args[i]
-            if arg.startswith("--") and arg not in ("--format", "--lang", "--help"):
-                key, eq, value = arg[2:].partition("=")
+            key, eq, value = arg[2:].partition("=")
+            if arg.startswith("--") and key not in ("format", "lang", "help"):
                 if not eq:
                     if i + 1 >= len(args):
                         raise click.UsageError(f"--{key} needs a value", ctx)

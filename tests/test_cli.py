@@ -175,6 +175,13 @@ def test_queries_lists_every_canned_query(run) -> None:
     assert "--org ORGANIZATION" in output
 
 
+def test_ask_options_with_equals(run) -> None:
+    result = run("ask", "people", "--org=네이버", "--format=csv", "--lang=ko")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith("personName,role,unit")
+    assert "이해진" in result.output
+
+
 def test_ask_help_and_usage_errors(run) -> None:
     assert run("ask", "--help").exit_code == 0
     result = run("ask", "people", "--org")
