@@ -36,6 +36,8 @@ def plan_rdf_file(path: str, data: bytes, suffix: str, graph: str | None) -> dic
         column = err.offset if isinstance(err.offset, int) else None
         message = err.msg if isinstance(err.msg, str) else str(err)
         message = message.split(": ", 1)[-1] if message.startswith("Parser error") else message
+        if "LoadDocumentCallback" in message:  # pyoxigraph's way of saying "remote context"
+            message = "remote @context documents are never fetched; put the context inline"
         raise InputError(
             f"{fmt.name} syntax error: {message}", path=path, line=line, column=column
         ) from None
