@@ -13,6 +13,25 @@ from kb import KB
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
 SEED_FACTS = REPO / "facts" / "bizwatch-2025-05-23-naver-nvidia.yaml"
+HEADLINE_CSV = (
+    "ask",
+    "partners-expanding",
+    "--org",
+    "NVIDIA",
+    "--region",
+    "Middle East",
+    "--format",
+    "csv",
+)
+"""The headline question as `kb` arguments, answered as CSV."""
+TURTLE_PREFIXES = (
+    "@prefix ek: <https://w3id.org/event-kb/ontology#> .\n"
+    "@prefix ekr: <https://w3id.org/event-kb/id/> .\n"
+    "@prefix eka: <https://w3id.org/event-kb/article/> .\n"
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+)
+"""Prefix lines for Turtle and TriG written by tests."""
 
 
 @pytest.fixture(scope="session")

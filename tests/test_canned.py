@@ -21,6 +21,7 @@ import pytest
 
 from kb import KB, ParameterError
 from kb.canned import canned_queries
+from tests.conftest import TURTLE_PREFIXES
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -150,14 +151,10 @@ def test_parameter_errors(seed_kb: KB, name: str, params: dict[str, str], messag
 
 
 def test_ambiguous_name_lists_the_candidates(kb: KB, tmp_path: Path) -> None:
-    # "대표" is an alias of the CEO role; give a person the same alias to make it ambiguous
+    # a second organization labelled "Naver" (from another source) makes the name ambiguous
     path = tmp_path / "a.trig"
     path.write_text(
-        "@prefix ekr: <https://w3id.org/event-kb/id/> .\n"
-        "@prefix ek: <https://w3id.org/event-kb/ontology#> .\n"
-        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
-        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        "<https://example.org/g> { ekr:another-naver a ek:Organization ;\n"
+        TURTLE_PREFIXES + "<https://example.org/g> { ekr:another-naver a ek:Organization ;\n"
         '  rdfs:label "Naver"@en . }\n',
         encoding="utf-8",
     )

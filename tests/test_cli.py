@@ -17,7 +17,7 @@ from pyoxigraph import Dataset, RdfFormat, parse
 
 from kb import __version__
 from kb.cli import cli
-from tests.conftest import DATA
+from tests.conftest import DATA, HEADLINE_CSV
 
 MINIMAL = str(DATA / "minimal-article.yaml")
 
@@ -216,17 +216,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_installed_kb_answers_the_headline_question(env: dict[str, str]) -> None:
-    done = kb_process(
-        "ask",
-        "partners-expanding",
-        "--org",
-        "NVIDIA",
-        "--region",
-        "Middle East",
-        "--format",
-        "csv",
-        env=env,
-    )
+    done = kb_process(*HEADLINE_CSV, env=env)
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert sorted(r["partnerName"] for r in rows) == ["Naver", "Naver Cloud"]

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from kb import KB
 from kb.cli import cli
 from kb.validation import check
+from tests.conftest import TURTLE_PREFIXES
 
 
 def test_seed_kb_conforms_to_the_shapes(seed_kb: KB) -> None:
@@ -20,11 +21,9 @@ def test_seed_kb_conforms_to_the_shapes(seed_kb: KB) -> None:
 def test_kb_check_reports_each_violation(runner: CliRunner, tmp_path: Path) -> None:
     bad = tmp_path / "bad.trig"
     bad.write_text(
-        "@prefix ek: <https://w3id.org/event-kb/ontology#> .\n"
-        "@prefix ekr: <https://w3id.org/event-kb/id/> .\n"
-        "@prefix eka: <https://w3id.org/event-kb/article/> .\n"
-        'eka:bad { eka:bad a ek:Article ; ek:headline "Bad"@en ; ek:publisher "X"@en ;\n'
-        '    ek:datePublished "2025-01-01"^^<http://www.w3.org/2001/XMLSchema#date> ;\n'
+        TURTLE_PREFIXES
+        + 'eka:bad { eka:bad a ek:Article ; ek:headline "Bad"@en ; ek:publisher "X"@en ;\n'
+        '    ek:datePublished "2025-01-01"^^xsd:date ;\n'
         '    ek:language "en" .\n'
         "  ekr:m a ek:Meeting, ek:Event, ek:Fact ; ek:source eka:bad ;\n"
         '    ek:participant ekr:lee-hae-jin ; ek:quote "they met"@en . }\n',

@@ -9,6 +9,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from tests.conftest import HEADLINE_CSV
+
 REPO = Path(__file__).parent.parent
 
 
@@ -66,14 +68,7 @@ def test_wheel_installs_and_answers_outside_the_source_tree(tmp_path: Path) -> N
             "import kb, sys; assert kb.__file__.startswith(sys.argv.pop(1)), kb.__file__; "
             "from kb.cli import main; main()",
             str(site),
-            "ask",
-            "partners-expanding",
-            "--org",
-            "NVIDIA",
-            "--region",
-            "Middle East",
-            "--format",
-            "csv",
+            *HEADLINE_CSV,
         ],
         capture_output=True,
         text=True,
