@@ -7,8 +7,11 @@ same against either.
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -41,6 +44,9 @@ class Backend(Protocol):
         exclude_graphs: Iterable[str] = (),
     ) -> QueryResult: ...
 
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update (``kb serve --allow-update``); one transaction."""
+
     def replace_graphs(self, graphs: dict[str, list[Quad]]) -> None:
         """Give each named graph exactly the quads given; all graphs or none (embedded)."""
 
@@ -54,31 +60,86 @@ class Backend(Protocol):
 
 
 class EmbeddedBackend:
-    """A pyoxigraph store: ``path=None`` keeps it in memory (tests, notebooks)."""
+    """A pyoxigraph store: ``path=None`` keeps it in memory (tests, notebooks).
 
-    def __init__(self, path: Path | None) -> None:
+    RocksDB lets one process write a store. When another holds it (a load, ``kb serve``),
+    this waits up to ``wait`` seconds for it, then opens a read-only snapshot: queries
+    and exports still work and see the last committed state; writing raises StoreError.
+    Staging graphs of a write in progress are never visible to queries.
+    """
+
+    def __init__(self, path: Path | None, *, wait: float = 0.0) -> None:
         self.location = str(path) if path else ":memory:"
+        self.read_only = False
+        self._guard = threading.Condition()
+        self._writing = 0  # writes in progress in this process (kb serve's threads)
+        self._unguarded = 0  # queries starting that would see staging graphs if any existed
+        self._hidden: list[str] = []  # staging graphs a read-only snapshot caught
         if path is None:
             self.store = Store()
             return
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-            self.store = Store(str(path))
-        except OSError as err:
-            text = str(err)
-            if "lock" in text.lower():
-                raise StoreError(
-                    f"the store {path} is in use by another kb process (a load or kb serve); "
-                    "wait for it to finish, or query it through its server"
-                ) from None
-            raise StoreError(f"cannot open the store {path}: {text}") from None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+                self.store = Store(str(path))
+                break
+            except OSError as err:
+                text = str(err)
+                if "lock" not in text.lower():
+                    raise StoreError(f"cannot open the store {path}: {text}") from None
+                if time.monotonic() >= deadline:
+                    self._open_snapshot(path)
+                    return
+                time.sleep(0.1)
         self._drop_staging()
+
+    def _open_snapshot(self, path: Path) -> None:
+        # The writer may compact and delete a file between RocksDB reading the manifest
+        # and opening that file ("Corruption: ... No such file"): a race, so try again.
+        for attempt in range(50):
+            try:
+                self.store = Store.read_only(str(path))
+                break
+            except (OSError, RuntimeError) as err:
+                if attempt == 49:
+                    raise StoreError(
+                        f"the store {path} is in use by another kb process and no "
+                        f"snapshot of it could be read: {err}"
+                    ) from None
+                time.sleep(0.05)
+        self.read_only = True
+        self._hidden = [g for g in self._all_graphs() if g.startswith(STAGING_GRAPH_PREFIX)]
+
+    def _all_graphs(self) -> list[str]:
+        return [g.value for g in self.store.named_graphs() if isinstance(g, NamedNode)]
 
     def _drop_staging(self) -> None:
         """Remove graphs a load killed half-way left behind: they were never swapped in."""
-        for graph in self.named_graphs():
+        for graph in self._all_graphs():
             if graph.startswith(STAGING_GRAPH_PREFIX):
                 self.store.remove_graph(NamedNode(graph))
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(
+                f"the store {self.location} is in use by another kb process (a load or "
+                "kb serve); wait for it to finish (kb load --wait SECONDS), or write "
+                "through its server"
+            )
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """Mark a write in progress, so queries started meanwhile skip its staging graphs."""
+        self._check_writable()
+        with self._guard:
+            self._writing += 1
+            self._guard.wait_for(lambda: self._unguarded == 0)
+        try:
+            yield
+        finally:
+            with self._guard:
+                self._writing -= 1
 
     def query(
         self,
@@ -88,14 +149,35 @@ class EmbeddedBackend:
     ) -> QueryResult:
         excluded = set(exclude_graphs)
         options: dict[str, Any] = {"use_default_graph_as_union": True}
-        if excluded:
-            options = {
-                "default_graph": [NamedNode(g) for g in self.named_graphs() if g not in excluded]
-            }
+        # A query either leaves staging graphs out of its default graph, or takes its
+        # snapshot before any exist: a write waits for such queries to have started.
+        with self._guard:
+            union = not (excluded or self._writing or self._hidden)
+            self._unguarded += union
         try:
+            if not union:
+                options = {
+                    "default_graph": [
+                        NamedNode(g) for g in self.named_graphs() if g not in excluded
+                    ]
+                }
             return self.store.query(
                 sparql, prefixes=PREFIXES, substitutions=substitutions, **options
             )
+        except SyntaxError as err:
+            raise QueryError(f"SPARQL syntax {err}") from None
+        except (ValueError, OSError) as err:
+            raise QueryError(str(err)) from None
+        finally:
+            if union:
+                with self._guard:
+                    self._unguarded -= 1
+                    self._guard.notify_all()
+
+    def update(self, sparql: str) -> None:
+        self._check_writable()
+        try:
+            self.store.update(sparql, prefixes=PREFIXES)
         except SyntaxError as err:
             raise QueryError(f"SPARQL syntax {err}") from None
         except (ValueError, OSError) as err:
@@ -105,22 +187,25 @@ class EmbeddedBackend:
         # New graphs are written straight in: extend() is one transaction. Graphs that exist
         # are written to staging graphs first, then swapped in by one SPARQL update (also one
         # transaction), so a reader or a crash sees the old article or the new, never a mix.
+        # An empty list removes the graph (MOVE from a graph that does not exist).
         token = uuid.uuid4().hex
         batch: list[Quad] = []
         moves: list[str] = []
-        for i, (graph, quads) in enumerate(graphs.items()):
-            target = NamedNode(graph)
-            if self.store.contains_named_graph(target):
-                staging = NamedNode(f"{STAGING_GRAPH_PREFIX}{token}/{i}")
-                moves.append(f"MOVE SILENT GRAPH {staging} TO {target}")
-                target = staging
-            batch.extend(Quad(q.subject, q.predicate, q.object, target) for q in quads)
-        self.store.extend(batch)
-        if moves:
-            self.store.update(" ;\n".join(moves))
+        with self._write():
+            for i, (graph, quads) in enumerate(graphs.items()):
+                target = NamedNode(graph)
+                if self.store.contains_named_graph(target):
+                    staging = NamedNode(f"{STAGING_GRAPH_PREFIX}{token}/{i}")
+                    moves.append(f"MOVE SILENT GRAPH {staging} TO {target}")
+                    target = staging
+                batch.extend(Quad(q.subject, q.predicate, q.object, target) for q in quads)
+            self.store.extend(batch)
+            if moves:
+                self.store.update(" ;\n".join(moves))
 
     def named_graphs(self) -> list[str]:
-        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, NamedNode))
+        """Every named graph but staging graphs (a write's, not yet swapped in)."""
+        return sorted(g for g in self._all_graphs() if not g.startswith(STAGING_GRAPH_PREFIX))
 
     def types_of(self, iris: list[str], exclude_graph: str | None) -> dict[str, set[str]]:
         rdf_type = NamedNode(RDF + "type")
@@ -128,7 +213,9 @@ class EmbeddedBackend:
         for iri in iris:
             for quad in self.store.quads_for_pattern(NamedNode(iri), rdf_type, None):
                 graph = quad.graph_name
-                if isinstance(graph, NamedNode) and graph.value == exclude_graph:
+                if isinstance(graph, NamedNode) and (
+                    graph.value == exclude_graph or graph.value.startswith(STAGING_GRAPH_PREFIX)
+                ):
                     continue
                 found.setdefault(iri, set()).add(quad.object.value)
         return found
@@ -141,6 +228,6 @@ class EmbeddedBackend:
         serialize(quads, output, fmt, prefixes=PREFIXES if fmt == RdfFormat.TRIG else None)
 
     def close(self) -> None:
-        if self.location != ":memory:":
+        if self.location != ":memory:" and not self.read_only:
             self.store.flush()
         del self.store

@@ -26,6 +26,7 @@ class Context:
 
     def __init__(self, store: str | None) -> None:
         self.store = store
+        self.wait = 0.0  # seconds to wait for another process's hold on the store
         self._kb: Any = None
 
     @property
@@ -33,7 +34,7 @@ class Context:
         if self._kb is None:
             from kb.knowledgebase import KB, default_store_path
 
-            self._kb = KB(self.store or default_store_path())
+            self._kb = KB(self.store or default_store_path(), wait=self.wait)
         return self._kb
 
     def close(self) -> None:
@@ -129,14 +130,23 @@ def _progress(paths: tuple[str, ...]) -> tuple[Callable[[str], None] | None, Any
     metavar="IRI",
     help="Named graph for triples in RDF files that describe no single ek:Article.",
 )
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="If another kb process holds the store, wait this long for it before failing.",
+)
 @click.pass_obj
-def load(obj: Context, files: tuple[str, ...], graph: str | None) -> None:
+def load(obj: Context, files: tuple[str, ...], graph: str | None, wait: float) -> None:
     """Validate FILES, then load them all at once.
 
     FILES are fact files (.yaml) or RDF (.ttl .trig .nt .nq .jsonld). If any file has an
     error, nothing is loaded and the store is unchanged. Loading an article again
-    replaces its named graph.
+    replaces its named graph. A load killed half-way leaves the store as it was.
     """
+    obj.wait = wait
     with user_errors():
         progress, bar = _progress(files)
         try:

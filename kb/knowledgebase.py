@@ -20,15 +20,18 @@ from kb.backend import Backend, EmbeddedBackend
 from kb.canned import CannedQuery, derive_queries, get_canned, internal_query
 from kb.errors import ParameterError, a_or_an
 from kb.namespaces import (
+    DERIVE_PENDING_GRAPH,
     DERIVED_GRAPH,
     EK,
     EKR,
     GAZETTEER_GRAPH,
     ONTOLOGY_GRAPH,
+    RDFS,
     XSD,
     compact,
 )
 from kb.results import Result
+from kb.wikidata import rewrite_service  # SERVICE <Wikidata> → $KB_WIKIDATA_SPARQL
 from loaders.names import lookup_quads, normalise
 from loaders.plan import LoadPlan, plan_file
 
@@ -42,8 +45,11 @@ def default_store_path() -> Path:
     return Path(base) / "event-kb" / "store"
 
 
-def open_backend(location: str | Path | None) -> Backend:
-    """``None`` or ``:memory:`` → in memory; ``http(s)://…`` → remote server; else a path."""
+def open_backend(location: str | Path | None, *, wait: float = 0.0) -> Backend:
+    """``None`` or ``:memory:`` → in memory; ``http(s)://…`` → remote server; else a path.
+
+    ``wait``: seconds to wait for another process's hold on an on-disk store to end.
+    """
     if location is None or str(location) == MEMORY:
         return EmbeddedBackend(None)
     text = str(location)
@@ -51,7 +57,7 @@ def open_backend(location: str | Path | None) -> Backend:
         from kb.remote import RemoteBackend
 
         return RemoteBackend(text)
-    return EmbeddedBackend(Path(text).expanduser())
+    return EmbeddedBackend(Path(text).expanduser(), wait=wait)
 
 
 class KB:
@@ -59,13 +65,19 @@ class KB:
 
     A store that was never loaded is seeded on open with the ontology, the gazetteer and
     the bundled seed article(s), so the first question a new user asks has an answer.
-    ``seed=False`` opens it as it is (an empty store stays empty).
+    ``seed=False`` opens it as it is (an empty store stays empty). ``wait``: see
+    ``open_backend``; a store held by another process opens as a read-only snapshot.
     """
 
-    def __init__(self, location: str | Path | None = None, *, seed: bool = True) -> None:
-        self.backend = open_backend(location)
-        if seed and ONTOLOGY_GRAPH not in self.backend.named_graphs():
+    def __init__(
+        self, location: str | Path | None = None, *, seed: bool = True, wait: float = 0.0
+    ) -> None:
+        self.backend = open_backend(location, wait=wait)
+        graphs = self.backend.named_graphs()
+        if seed and ONTOLOGY_GRAPH not in graphs:
             self.seed()
+        elif DERIVE_PENDING_GRAPH in graphs and not getattr(self.backend, "read_only", False):
+            self.derive()  # a write was killed before its derived graph was written
 
     def __enter__(self) -> KB:
         return self
@@ -139,17 +151,53 @@ class KB:
         graphs: dict[str, list[Quad]] = {}
         for plan in plans:
             graphs.update(plan.graphs)
-        self.backend.replace_graphs(graphs)
-        self.derive()
+        if isinstance(self.backend, EmbeddedBackend):  # many graphs in one transaction
+            graphs[DERIVE_PENDING_GRAPH] = self._pending_marker()
+        self.backend.replace_graphs(graphs)  # with the marker, in one transaction ...
+        self.derive()  # ... which this removes with the new derived graph
+
+    @staticmethod
+    def _pending_marker() -> list[Quad]:
+        pending = NamedNode(DERIVE_PENDING_GRAPH)
+        note = Literal("ekg:derived is being recomputed after a write")
+        return [Quad(NamedNode(DERIVED_GRAPH), NamedNode(RDFS + "comment"), note, pending)]
 
     def derive(self) -> None:
-        """Recompute ``ekg:derived``: place and organization closures, partnerships."""
-        quads: list[Quad] = []
+        """Recompute ``ekg:derived``: place and organization closures, partnerships.
+
+        The queries of ``queries/derive/`` read the union of all graphs, which is fast:
+        they read nothing the derived graph holds. (Naming every other graph instead
+        costs a scan per graph: 100 times slower with a few hundred articles.) ``ek:within``
+        is the exception, as the derived graph holds its closure: its closure is computed
+        here from the edges as stated, so a removed edge takes its consequences with it.
+        """
         derived = NamedNode(DERIVED_GRAPH)
+        within = NamedNode(EK + "within")
+        quads = [Quad(s, within, o, derived) for s, o in self._place_closure()]
         for _, sparql in derive_queries():
-            result = self.backend.query(sparql, exclude_graphs=[DERIVED_GRAPH])
+            result = self.backend.query(sparql)
             quads.extend(Quad(t.subject, t.predicate, t.object, derived) for t in result)
-        self.backend.replace_graphs({DERIVED_GRAPH: quads})
+        graphs = {DERIVED_GRAPH: quads}
+        if isinstance(self.backend, EmbeddedBackend):
+            graphs[DERIVE_PENDING_GRAPH] = []  # gone in the same transaction
+        self.backend.replace_graphs(graphs)
+
+    def _place_closure(self) -> list[tuple[NamedNode, NamedNode]]:
+        """Pairs (place, container) joined by a chain of two or more stated ek:within."""
+        up: dict[NamedNode, set[NamedNode]] = {}
+        for row in self.backend.query(internal_query("asserted-within")):
+            up.setdefault(row["place"], set()).add(row["container"])
+        pairs = []
+        for place, direct in up.items():
+            seen: set[NamedNode] = set()
+            todo = [c for d in direct for c in up.get(d, ())]
+            while todo:
+                node = todo.pop()
+                if node not in seen:
+                    seen.add(node)
+                    todo.extend(up.get(node, ()))
+            pairs.extend((place, c) for c in seen)
+        return pairs
 
     def _types_of(self, iris: list[str], exclude_graph: str) -> dict[str, set[str]]:
         return self.backend.types_of(iris, exclude_graph)
@@ -159,14 +207,15 @@ class KB:
     def query(self, sparql: str, substitutions: dict[str, Any] | None = None) -> Result:
         """Run SELECT, ASK, CONSTRUCT or DESCRIBE over the union of all graphs."""
         subs = {Variable(k): v for k, v in (substitutions or {}).items()}
-        return Result(self.backend.query(sparql, subs or None))
+        return Result(self.backend.query(rewrite_service(sparql), subs or None))
 
     def ask(self, name: str, params: dict[str, str] | None = None, *, lang: str = "en") -> Result:
         """Run canned query ``name``; entity parameters take a name, alias or id."""
         canned = get_canned(name)
         bound = self.bind(canned, params or {}, lang=lang)
         subs = {Variable(k): v for k, v in bound.items()}
-        return Result(self.backend.query(canned.sparql, subs), parameters=set(bound))
+        sparql = rewrite_service(canned.sparql)
+        return Result(self.backend.query(sparql, subs), parameters=set(bound))
 
     def bind(
         self, canned: CannedQuery, params: dict[str, str], *, lang: str = "en"
@@ -203,7 +252,10 @@ class KB:
         ``name`` is an English or Korean label, an alias, an id (``naver-cloud``) or an IRI.
         """
         if name.startswith(("http://", "https://")):
-            return NamedNode(name)
+            try:
+                return NamedNode(name)
+            except ValueError as err:  # a space, '>', a newline: never reaches the query
+                raise ParameterError(f"--{param}: {name!r} is not an IRI ({err})") from None
         key = normalise(name)
         if not key:
             raise ParameterError(f"--{param}: {name!r} is not a name")

@@ -21,6 +21,9 @@ LINKS_GRAPH = EKG + "links"
 WIKIDATA_GRAPH = EKG + "wikidata"
 STAGING_GRAPH_PREFIX = EKG + "staging/"
 """Graphs a load writes before it swaps them in; any left behind by a crash are dropped."""
+DERIVE_PENDING_GRAPH = EKG + "derive-pending"
+"""Written with a load's graphs, removed with the derived graph: if a crash came between,
+the next writable open recomputes ``ekg:derived``."""
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

@@ -73,6 +73,14 @@ def read_yaml(data: bytes, path: str) -> Any:
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
         ) from None
+    except yaml.reader.ReaderError as err:  # a NUL or other control character
+        at = err.position
+        raise InputError(
+            f"character U+{err.character:04X} is not allowed in YAML",
+            path=path,
+            line=text.count("\n", 0, at) + 1,
+            column=at - text.rfind("\n", 0, at),
+        ) from None
     except yaml.YAMLError as err:  # e.g. more than one document
         raise InputError(f"YAML error: {err}", path=path) from None
     if root is None:

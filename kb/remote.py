@@ -1,0 +1,241 @@
+"""``RemoteBackend``: the KB in a SPARQL 1.1 server, spoken to over HTTP with urllib.
+
+Queries go through the SPARQL 1.1 Protocol, writes through the Graph Store HTTP Protocol:
+``replace_graphs`` PUTs each named graph (one per article) as N-Triples, so each graph is
+replaced all or nothing by the server. Answers are parsed by pyoxigraph into the same
+objects the embedded store returns, so ``kb.results`` and every command work unchanged.
+
+Where the endpoints are: ``--store http://host:7878`` means Oxigraph server's layout
+(``/query``, ``/update``, ``/store``); ``KB_QUERY_URL``, ``KB_UPDATE_URL`` and
+``KB_GSP_URL`` name them one by one for other servers (Fuseki, GraphDB, Virtuoso,
+Neptune; see docs/server.md). ``KB_TOKEN`` is sent as a bearer token (``kb serve
+--allow-update`` wants one).
+
+The server must read the union of its named graphs as the default graph, as the
+embedded store does; opening the store checks that and says how to fix it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from pyoxigraph import (
+    NamedNode,
+    Quad,
+    QueryResultsFormat,
+    RdfFormat,
+    Store,
+    Triple,
+    parse,
+    parse_query_results,
+    serialize,
+)
+
+from kb.backend import QueryResult
+from kb.canned import internal_query
+from kb.errors import QueryError, StoreError
+from kb.namespaces import PREFIXES
+from kb.sparql_text import substitute, with_prefixes
+
+ACCEPT_ANY_RESULT = (
+    "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
+)
+GRAPH_TYPES = {
+    "application/n-triples": RdfFormat.N_TRIPLES,
+    "text/plain": RdfFormat.N_TRIPLES,
+    "text/turtle": RdfFormat.TURTLE,
+    "application/rdf+xml": RdfFormat.RDF_XML,
+    "application/ld+json": RdfFormat.JSON_LD,
+}
+TYPES_BATCH = 200
+"""Entities per types_of request: keeps each query well under any server's size limit."""
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The three URLs a SPARQL server offers: query, update, graph store."""
+
+    query: str
+    update: str
+    gsp: str
+
+    @classmethod
+    def for_url(cls, url: str) -> Endpoints:
+        """Oxigraph's layout under ``url``, each overridable by its environment variable."""
+        base = url.rstrip("/")
+        return cls(
+            os.environ.get("KB_QUERY_URL") or base + "/query",
+            os.environ.get("KB_UPDATE_URL") or base + "/update",
+            os.environ.get("KB_GSP_URL") or base + "/store",
+        )
+
+
+class RemoteBackend:
+    """A SPARQL 1.1 server holding the KB (see the module docstring)."""
+
+    def __init__(self, url: str, *, timeout: float | None = None) -> None:
+        self.location = url
+        self.endpoints = Endpoints.for_url(url)
+        self.token = os.environ.get("KB_TOKEN")
+        self.timeout = timeout or float(os.environ.get("KB_HTTP_TIMEOUT", "300"))
+        self._check_union_default_graph()
+
+    # -- HTTP ------------------------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[str, bytes]:
+        """One HTTP exchange; the response's media type and body, or a KB error."""
+        all_headers = dict(headers or {})
+        if self.token:
+            all_headers["Authorization"] = f"Bearer {self.token}"
+        request = urllib.request.Request(url, data=body, headers=all_headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                media = response.headers.get_content_type()
+                return media, response.read()
+        except urllib.error.HTTPError as err:
+            message = " ".join(err.read().decode("utf-8", "replace").split())[:500]
+            where = f"{method} {url}: HTTP {err.code}"
+            if err.code == 400:
+                raise QueryError(f"the server refused the request ({where}): {message}") from None
+            if err.code in (401, 403):
+                raise StoreError(
+                    f"the server refused access ({where}): {message}; set KB_TOKEN if it "
+                    "needs a token"
+                ) from None
+            raise StoreError(f"the server failed ({where}): {message}") from None
+        except (urllib.error.URLError, OSError) as err:
+            reason = getattr(err, "reason", err)
+            raise StoreError(f"cannot reach the SPARQL server at {url}: {reason}") from None
+
+    # -- the Backend protocol --------------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        substitutions: dict[Any, Any] | None = None,
+        exclude_graphs: Iterable[str] = (),
+    ) -> QueryResult:
+        """Run a query over the union of all graphs (or all but ``exclude_graphs``)."""
+        text = with_prefixes(sparql, PREFIXES)
+        if substitutions:
+            text = substitute(text, {var.value: str(term) for var, term in substitutions.items()})
+        form = [("query", text)]
+        excluded = set(exclude_graphs)
+        if excluded:
+            # the protocol's dataset parameters: every named graph but the excluded ones
+            form += [("default-graph-uri", g) for g in self.named_graphs() if g not in excluded]
+        media, body = self._request(
+            "POST",
+            self.endpoints.query,
+            urllib.parse.urlencode(form).encode("utf-8"),
+            {"Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT_ANY_RESULT},
+        )
+        return _parse_answer(media, body)
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update at the update endpoint."""
+        self._request(
+            "POST",
+            self.endpoints.update,
+            with_prefixes(sparql, PREFIXES).encode("utf-8"),
+            {"Content-Type": "application/sparql-update"},
+        )
+
+    def replace_graphs(self, graphs: dict[str, list[Quad]]) -> None:
+        """PUT each graph: the server replaces it all or nothing (one request per graph)."""
+        for graph, quads in graphs.items():
+            buffer = io.BytesIO()
+            serialize(
+                (Triple(q.subject, q.predicate, q.object) for q in quads),
+                buffer,
+                RdfFormat.N_TRIPLES,
+            )
+            self._request(
+                "PUT",
+                self._graph_url(graph),
+                buffer.getvalue(),
+                {"Content-Type": "application/n-triples"},
+            )
+
+    def named_graphs(self) -> list[str]:
+        result = self.query(internal_query("named-graphs"))
+        return sorted(row["graph"].value for row in result if isinstance(row["graph"], NamedNode))
+
+    def types_of(self, iris: list[str], exclude_graph: str | None) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        template = internal_query("types-of")
+        for start in range(0, len(iris), TYPES_BATCH):
+            row = " ".join(str(NamedNode(i)) for i in iris[start : start + TYPES_BATCH])
+            sparql = template.replace("VALUES ?entity { }", f"VALUES ?entity {{ {row} }}")
+            for solution in self.query(sparql):
+                if solution["graph"].value == exclude_graph:
+                    continue
+                found.setdefault(solution["entity"].value, set()).add(solution["type"].value)
+        return found
+
+    def dump(self, output: IO[bytes], fmt: RdfFormat, graphs: list[str] | None) -> None:
+        """GET each graph from the graph store and write them all as one dataset."""
+        names = graphs if graphs is not None else self.named_graphs()
+        serialize(
+            self._quads(names), output, fmt, prefixes=PREFIXES if fmt == RdfFormat.TRIG else None
+        )
+
+    def close(self) -> None:
+        """Nothing to release: every request opens and closes its own connection."""
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _graph_url(self, graph: str) -> str:
+        return self.endpoints.gsp + "?" + urllib.parse.urlencode({"graph": graph})
+
+    def _quads(self, names: list[str]) -> Iterator[Quad]:
+        for name in names:
+            media, body = self._request(
+                "GET", self._graph_url(name), headers={"Accept": "application/n-triples"}
+            )
+            graph = NamedNode(name)
+            # blank node labels are only unique within one response: rename them
+            for triple in parse(
+                body, GRAPH_TYPES.get(media, RdfFormat.N_TRIPLES), rename_blank_nodes=True
+            ):
+                yield Quad(triple.subject, triple.predicate, triple.object, graph)
+
+    def _check_union_default_graph(self) -> None:
+        row = next(iter(self.query(internal_query("union-check"))))
+        if row["named"].value == "true" and row["union"].value != "true":
+            raise StoreError(
+                f"the SPARQL server at {self.location} does not read the union of its named "
+                "graphs as its default graph; start it that way (oxigraph serve "
+                "--union-default-graph; Fuseki: tdb2:unionDefaultGraph true; see "
+                "docs/server.md)"
+            )
+
+
+def _parse_answer(media: str, body: bytes) -> QueryResult:
+    """SELECT/ASK answers from SPARQL JSON; graphs through an in-memory store.
+
+    The in-memory store turns parsed triples into the ``QueryTriples`` that the embedded
+    store returns for CONSTRUCT, so callers cannot tell the two backends apart.
+    """
+    if media in ("application/sparql-results+json", "application/json"):
+        return parse_query_results(body, QueryResultsFormat.JSON)
+    if media in ("application/sparql-results+xml", "application/xml"):
+        return parse_query_results(body, QueryResultsFormat.XML)
+    if media in GRAPH_TYPES:
+        store = Store()
+        store.load(body, GRAPH_TYPES[media])
+        return store.query(internal_query("all-triples"))
+    raise StoreError(f"the SPARQL server answered with an unexpected media type {media!r}")

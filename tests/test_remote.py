@@ -1,0 +1,233 @@
+"""Every ``kb`` command against a remote SPARQL server: a real ``oxigraph serve`` started
+on loopback the way docs/server.md says (``--union-default-graph``), and ``kb serve``
+itself. The answers must be the embedded store's: the golden files of test_canned.py,
+and the same export, stats and CLI output.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat, parse
+
+from kb import KB, QueryError, StoreError
+from kb.cli import cli
+from kb.remote import Endpoints
+from tests.conftest import DATA
+from tests.servers import free_port, oxigraph_server
+from tests.test_canned import CASES, check_golden
+from tests.test_server import serving
+
+
+@pytest.fixture(scope="module")
+def remote_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A seeded KB in an Oxigraph server, shared by the tests that only read."""
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph") / "store") as url:
+        KB(url).close()  # the first open seeds it, through the Graph Store Protocol
+        yield url
+
+
+@pytest.fixture
+def fresh_url(tmp_path: Path) -> Iterator[str]:
+    """An empty Oxigraph server, for tests that write."""
+    with oxigraph_server(tmp_path / "store") as url:
+        yield url
+
+
+def canonical(kb: KB) -> list[str]:
+    """The whole store as canonical N-Quads (blank nodes relabelled), sorted."""
+    out = io.BytesIO()
+    kb.export(out, RdfFormat.N_QUADS)
+    dataset = Dataset(parse(out.getvalue(), RdfFormat.N_QUADS))
+    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted(str(q) for q in dataset)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_golden_answers_from_a_remote_oxigraph(remote_url: str, name: str, lang: str) -> None:
+    kb = KB(remote_url)
+    check_golden(kb, name, CASES[name][0], lang)  # English names in
+    check_golden(kb, name, CASES[name][1], lang)  # Korean names in
+
+
+def test_seeded_remote_store_equals_the_embedded_one(remote_url: str, seed_kb: KB) -> None:
+    # same graphs, same quads, and the same derived graph computed through the protocol
+    remote = KB(remote_url)
+    assert remote.backend.named_graphs() == seed_kb.backend.named_graphs()
+    assert canonical(remote) == canonical(seed_kb)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ask", "partners-expanding", "--org", "엔비디아", "--region", "중동"],
+        ["ask", "meetings", "--person", "Lee Hae-jin", "--format", "json"],
+        ["ask", "timeline", "--entity", "이해진", "--lang", "ko"],
+        ["query", "CONSTRUCT WHERE { ekr:naver ek:partnerOf ?p }", "--format", "ntriples"],
+        ["query", "ASK { ekr:naver-cloud ek:partnerOf ekr:siam-ai-cloud }"],
+        [
+            "query",
+            "SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c",
+            "--format",
+            "tsv",
+        ],
+        ["stats"],
+        ["validate", str(DATA / "minimal-article.yaml")],
+        ["ask", "people", "--org", "Samsung"],
+        ["query", "SELEC *"],
+    ],
+    ids=[
+        "ask-ko",
+        "ask-json",
+        "ask-lang",
+        "construct",
+        "ask-query",
+        "select-tsv",
+        "stats",
+        "validate",
+        "unknown-entity",
+        "bad-query",
+    ],
+)
+def test_cli_gives_the_same_output_remote_and_embedded(
+    remote_url: str, tmp_path: Path, args: list[str]
+) -> None:
+    runner = CliRunner()
+    embedded = runner.invoke(cli, ["--store", str(tmp_path / "store"), *args])
+    remote = runner.invoke(cli, ["--store", remote_url, *args])
+    assert remote.exit_code == embedded.exit_code
+    if args[0] == "stats":
+        assert remote.output.replace(remote_url, "STORE") == embedded.output.replace(
+            str(tmp_path / "store"), "STORE"
+        )
+    elif args[0] == "query" and args[1].startswith("CONSTRUCT"):  # triples come in any order
+        assert sorted(remote.output.splitlines()) == sorted(embedded.output.splitlines())
+    elif args[-1] == "SELEC *":  # the message is the server's; the line number is kept
+        assert remote.output.startswith("Error: the server refused the request (POST ")
+        assert "1:" in remote.output
+    else:
+        assert remote.output == embedded.output
+
+
+def test_load_export_stats_through_the_remote_store(fresh_url: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    article = str(DATA / "minimal-article.yaml")
+    loaded = runner.invoke(cli, ["--store", fresh_url, "load", article])
+    assert loaded.exit_code == 0, loaded.output
+    assert "quads into <https://w3id.org/event-kb/article/" in loaded.output
+    # the new article's expansion is found through the derived graph, computed remotely
+    asked = runner.invoke(
+        cli,
+        [
+            "--store",
+            fresh_url,
+            "ask",
+            "partners-expanding",
+            "--org",
+            "Globex",
+            "--region",
+            "Middle East",
+            "--format",
+            "csv",
+        ],
+    )
+    assert "Acme AI" in asked.output
+    embedded = KB(tmp_path / "embedded")
+    embedded.load([article])
+    assert canonical(KB(fresh_url)) == canonical(embedded)
+    stats = json.loads(runner.invoke(cli, ["--store", fresh_url, "stats", "--json"]).output)
+    assert stats == {**embedded.stats(), "store": fresh_url}
+    trig = runner.invoke(
+        cli,
+        ["--store", fresh_url, "export", "--graph", "https://w3id.org/event-kb/graph/gazetteer"],
+    )
+    assert trig.exit_code == 0 and "ekg:gazetteer {" in trig.output
+
+
+def test_an_invalid_file_leaves_the_remote_store_unchanged(fresh_url: str, tmp_path: Path) -> None:
+    kb = KB(fresh_url)
+    before = canonical(kb)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        (DATA / "minimal-article.yaml").read_text(encoding="utf-8") + "\n  - oops: [\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli, ["--store", fresh_url, "load", str(DATA / "minimal-article.yaml"), str(bad)]
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {bad}:")
+    assert canonical(kb) == before
+
+
+def test_a_server_without_the_union_default_graph_is_named(tmp_path: Path) -> None:
+    data = tmp_path / "one.trig"
+    data.write_text("<https://e/g> { <https://e/s> <https://e/p> <https://e/o> }\n")
+    with (
+        oxigraph_server(tmp_path / "store", union_default_graph=False, load=data) as url,
+        pytest.raises(StoreError) as caught,
+    ):
+        KB(url)
+    assert "does not read the union of its named graphs as its default graph" in str(caught.value)
+    assert "--union-default-graph" in str(caught.value)
+
+
+def test_an_unreachable_server_is_one_clear_error() -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    result = CliRunner().invoke(cli, ["--store", url, "stats"])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: cannot reach the SPARQL server at {url}/query: ")
+
+
+def test_endpoint_urls_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KB_QUERY_URL", "http://h:3030/ds/sparql")
+    monkeypatch.setenv("KB_GSP_URL", "http://h:3030/ds/data")
+    assert Endpoints.for_url("http://h:3030/ds/") == Endpoints(
+        "http://h:3030/ds/sparql", "http://h:3030/ds/update", "http://h:3030/ds/data"
+    )
+
+
+def test_endpoints_named_by_the_environment_are_used(
+    remote_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # --store names a URL with nothing behind it; the variables point at the real server
+    monkeypatch.setenv("KB_QUERY_URL", remote_url + "/query")
+    monkeypatch.setenv("KB_UPDATE_URL", remote_url + "/update")
+    monkeypatch.setenv("KB_GSP_URL", remote_url + "/store")
+    kb = KB(f"http://127.0.0.1:{free_port()}/ds")
+    assert {r["partnerName"] for r in kb.ask("partners", {"org": "Naver"}).rows()} == {
+        "NVIDIA",
+        "Siam AI Cloud",
+    }
+
+
+def test_kb_serve_is_a_remote_store_too(kb: KB, monkeypatch: pytest.MonkeyPatch) -> None:
+    # kb serve speaks Oxigraph's layout (/query, /update, /store): one kb can use another's
+    # server, read-only without a token, and load through it with --allow-update and the token
+    with serving(kb, allow_update=True, token="t0ken") as (url, _):
+        remote = KB(url)
+        assert {r["partnerName"] for r in remote.ask("partners", {"org": "Naver"}).rows()} == {
+            "NVIDIA",
+            "Siam AI Cloud",
+        }
+        with pytest.raises(StoreError) as refused:
+            remote.load([DATA / "minimal-article.yaml"])
+        assert "HTTP 401" in str(refused.value) and "set KB_TOKEN" in str(refused.value)
+        monkeypatch.setenv("KB_TOKEN", "t0ken")
+        KB(url).load([DATA / "minimal-article.yaml"])
+    assert {
+        r["partnerName"]
+        for r in kb.ask("partners-expanding", {"org": "Globex", "region": "Middle East"}).rows()
+    } == {"Acme AI"}
+
+
+def test_a_query_error_from_the_server_is_a_query_error(remote_url: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        KB(remote_url).query("SELECT ?x WHERE { ?x ek:nope }")
+    assert "HTTP 400" in str(caught.value)
