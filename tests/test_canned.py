@@ -104,6 +104,31 @@ def test_region_includes_the_countries_within_it(kb: KB) -> None:
     assert rows(kb, "partners-expanding", org="Globex", region="Europe") == []
 
 
+def test_entities_defined_by_many_articles_give_no_duplicate_rows(kb: KB, tmp_path: Path) -> None:
+    # Each article re-defines the entities it mentions, so their names and types stand in
+    # several graphs; the union default graph keeps a copy per graph, and the answers must
+    # still list each fact once.
+    text = (Path(__file__).parent / "data" / "minimal-article.yaml").read_text(encoding="utf-8")
+    for n in range(3):
+        copy = tmp_path / f"copy{n}.yaml"
+        copy.write_text(
+            text.replace("example-2025-06-02-acme-signs-mou", f"copy-{n}"), encoding="utf-8"
+        )
+        kb.load([copy])
+    for name, params in [
+        ("partners-expanding", {"org": "Globex", "region": "Middle East"}),
+        ("agreements", {"org": "Acme"}),
+        ("people", {"org": "Acme"}),
+        ("expansions", {"region": "Saudi Arabia"}),
+        ("partners", {"org": "Acme"}),
+        ("entity", {"name": "Acme"}),
+    ]:
+        answer = kb.ask(name, params).rows()
+        assert answer, name
+        assert len(answer) == len({tuple(sorted(r.items(), key=str)) for r in answer}), name
+    assert len(rows(kb, "agreements", org="Acme")) == 1
+
+
 def test_meetings_by_organization_includes_its_units(seed_kb: KB) -> None:
     by_org = rows(seed_kb, "meetings", org="NVIDIA")
     # Jung So-young holds her post at NVIDIA Korea, a unit of NVIDIA; Jensen Huang at NVIDIA
