@@ -34,6 +34,7 @@ import yaml
 from pyoxigraph import RdfFormat, parse, serialize
 
 from kb import resources
+from kb.entities import entity_quads, records_in
 from kb.namespaces import EK, EKR, RDF, RDFS
 from loaders.plan import plan_file
 
@@ -625,6 +626,7 @@ def render(world: World, index: int) -> tuple[str, bytes, bytes, int, dict[str, 
     plan = plan_file(name, _gazetteer_types, data=data)
     out = io.BytesIO()
     quads = [q for qs in plan.graphs.values() for q in qs]
+    quads += entity_quads(records_in(quads))  # what the KB asserts in ekg:entities
     serialize(quads, out, RdfFormat.N_QUADS)
     return name, data, out.getvalue(), len(quads), mentions
 

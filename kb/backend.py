@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -27,9 +27,17 @@ from pyoxigraph import (
 )
 
 from kb.errors import QueryError, StoreError
-from kb.namespaces import PREFIXES, RDF, STAGING_GRAPH_PREFIX
+from kb.namespaces import EK, ENTITIES_GRAPH, PREFIXES, RDF, STAGING_GRAPH_PREFIX
 
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
+
+
+def quad_data(quads: Iterable[Quad]) -> str:
+    """Quads as the body of SPARQL ``INSERT DATA`` / ``DELETE DATA`` (no blank nodes)."""
+    by_graph: dict[str, list[str]] = {}
+    for q in quads:
+        by_graph.setdefault(str(q.graph_name), []).append(f"{q.triple} .")
+    return " ".join(f"GRAPH {g} {{ {' '.join(t)} }}" for g, t in by_graph.items())
 
 
 class Backend(Protocol):
@@ -47,8 +55,15 @@ class Backend(Protocol):
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update (``kb serve --allow-update``); one transaction."""
 
-    def replace_graphs(self, graphs: dict[str, list[Quad]]) -> None:
-        """Give each named graph exactly the quads given; all graphs or none (embedded)."""
+    def replace_graphs(
+        self,
+        graphs: dict[str, list[Quad]],
+        *,
+        insert: Sequence[Quad] = (),
+        delete: Sequence[Quad] = (),
+    ) -> None:
+        """Give each named graph exactly the quads given, and insert and delete single
+        quads in other graphs; all of it or none (embedded)."""
 
     def named_graphs(self) -> list[str]: ...
 
@@ -183,40 +198,77 @@ class EmbeddedBackend:
         except (ValueError, OSError) as err:
             raise QueryError(str(err)) from None
 
-    def replace_graphs(self, graphs: dict[str, list[Quad]]) -> None:
+    def replace_graphs(
+        self,
+        graphs: dict[str, list[Quad]],
+        *,
+        insert: Sequence[Quad] = (),
+        delete: Sequence[Quad] = (),
+    ) -> None:
         # New graphs are written straight in: extend() is one transaction. Graphs that exist
-        # are written to staging graphs first, then swapped in by one SPARQL update (also one
-        # transaction), so a reader or a crash sees the old article or the new, never a mix.
+        # are written to staging graphs first, then swapped in by one SPARQL update (also
+        # one transaction), so a reader or a crash sees the old article or the new, never a
+        # mix. Inserted quads go in with the graphs; if graphs are swapped, they too wait
+        # in a staging graph for the update, which also makes the deletions.
         # An empty list removes the graph (MOVE from a graph that does not exist).
         token = uuid.uuid4().hex
         batch: list[Quad] = []
-        moves: list[str] = []
+        updates: list[str] = []
         with self._write():
             for i, (graph, quads) in enumerate(graphs.items()):
                 target = NamedNode(graph)
                 if self.store.contains_named_graph(target):
                     staging = NamedNode(f"{STAGING_GRAPH_PREFIX}{token}/{i}")
-                    moves.append(f"MOVE SILENT GRAPH {staging} TO {target}")
+                    updates.append(f"MOVE SILENT GRAPH {staging} TO {target}")
                     target = staging
                 batch.extend(Quad(q.subject, q.predicate, q.object, target) for q in quads)
+            if updates:
+                added: dict[str, NamedNode] = {}
+                for q in insert:
+                    into = str(q.graph_name)
+                    if into not in added:
+                        added[into] = NamedNode(f"{STAGING_GRAPH_PREFIX}{token}/add/{len(added)}")
+                        updates.append(f"ADD SILENT GRAPH {added[into]} TO {into}")
+                        updates.append(f"DROP SILENT GRAPH {added[into]}")
+                    batch.append(Quad(q.subject, q.predicate, q.object, added[into]))
+            else:
+                batch.extend(insert)
+            if delete:
+                updates.append(f"DELETE DATA {{ {quad_data(delete)} }}")
             self.store.extend(batch)
-            if moves:
-                self.store.update(" ;\n".join(moves))
+            if updates:
+                self.store.update(" ;\n".join(updates))
 
     def named_graphs(self) -> list[str]:
         """Every named graph but staging graphs (a write's, not yet swapped in)."""
         return sorted(g for g in self._all_graphs() if not g.startswith(STAGING_GRAPH_PREFIX))
 
     def types_of(self, iris: list[str], exclude_graph: str | None) -> dict[str, set[str]]:
+        """Types of ``iris`` given by graphs other than ``exclude_graph``.
+
+        A type in ``ekg:entities`` counts only if an article other than ``exclude_graph``
+        defines the entity: otherwise it is only what ``exclude_graph`` said.
+        """
         rdf_type = NamedNode(RDF + "type")
+        source = NamedNode(EK + "source")
         found: dict[str, set[str]] = {}
         for iri in iris:
-            for quad in self.store.quads_for_pattern(NamedNode(iri), rdf_type, None):
-                graph = quad.graph_name
-                if isinstance(graph, NamedNode) and (
-                    graph.value == exclude_graph or graph.value.startswith(STAGING_GRAPH_PREFIX)
-                ):
+            node = NamedNode(iri)
+            elsewhere: bool | None = None
+            for quad in self.store.quads_for_pattern(node, rdf_type, None):
+                graph = quad.graph_name.value if isinstance(quad.graph_name, NamedNode) else ""
+                if graph == exclude_graph or graph.startswith(STAGING_GRAPH_PREFIX):
                     continue
+                if graph == ENTITIES_GRAPH and exclude_graph is not None:
+                    if elsewhere is None:
+                        elsewhere = any(
+                            isinstance(q.graph_name, NamedNode)
+                            and q.graph_name.value != exclude_graph
+                            and not q.graph_name.value.startswith(STAGING_GRAPH_PREFIX)
+                            for q in self.store.quads_for_pattern(node, source, None)
+                        )
+                    if not elsewhere:
+                        continue
                 found.setdefault(iri, set()).add(quad.object.value)
         return found
 

@@ -18,6 +18,7 @@ Parameters are bound as RDF terms through pyoxigraph's substitutions, never past
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -110,6 +111,19 @@ def get_canned(name: str) -> CannedQuery:
 def internal_query(name: str) -> str:
     """A query the KB itself runs (``queries/internal/NAME.rq``)."""
     return resources.read_text(resources.queries_dir() / "internal" / f"{name}.rq")
+
+
+def values_query(name: str, variable: str, terms: Iterable[object]) -> str:
+    """Internal query ``name`` with its empty ``VALUES ?variable { }`` row filled in.
+
+    ``terms`` are pyoxigraph terms, written as SPARQL by ``str()``. A list of values is
+    written into the text because substitutions bind one value per variable.
+    """
+    row = " ".join(str(term) for term in terms)
+    placeholder = f"VALUES ?{variable} {{ }}"
+    sparql = internal_query(name)
+    assert placeholder in sparql, f"{name}.rq has no {placeholder}"
+    return sparql.replace(placeholder, f"VALUES ?{variable} {{ {row} }}")
 
 
 def derive_queries() -> list[tuple[str, str]]:

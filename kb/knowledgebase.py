@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Variable, parse
 
-from kb import resources
+from kb import entities, resources
 from kb.backend import Backend, EmbeddedBackend
 from kb.canned import CannedQuery, derive_queries, get_canned, internal_query
 from kb.errors import ParameterError, a_or_an
@@ -24,6 +24,7 @@ from kb.namespaces import (
     DERIVED_GRAPH,
     EK,
     EKR,
+    ENTITIES_GRAPH,
     GAZETTEER_GRAPH,
     ONTOLOGY_GRAPH,
     RDFS,
@@ -77,7 +78,7 @@ class KB:
         if seed and ONTOLOGY_GRAPH not in graphs:
             self.seed()
         elif DERIVE_PENDING_GRAPH in graphs and not getattr(self.backend, "read_only", False):
-            self.derive()  # a write was killed before its derived graph was written
+            self.repair()  # a write was killed before its derived graph was written
 
     def __enter__(self) -> KB:
         return self
@@ -151,10 +152,19 @@ class KB:
         graphs: dict[str, list[Quad]] = {}
         for plan in plans:
             graphs.update(plan.graphs)
+        existing = set(self.backend.named_graphs())
+        insert, delete = entities.changes(self.backend, graphs, existing)
         if isinstance(self.backend, EmbeddedBackend):  # many graphs in one transaction
             graphs[DERIVE_PENDING_GRAPH] = self._pending_marker()
-        self.backend.replace_graphs(graphs)  # with the marker, in one transaction ...
-        self.derive()  # ... which this removes with the new derived graph
+        # the graphs, their entity statements and the marker, all or nothing ...
+        self.backend.replace_graphs(graphs, insert=insert, delete=delete)
+        self.derive()  # ... and this removes the marker with the new derived graph
+
+    def repair(self) -> None:
+        """Rebuild what a write cut short may have left stale: the entity graph (from the
+        articles' ``ek:entityStatement`` records) and the derived graph."""
+        self.backend.replace_graphs({ENTITIES_GRAPH: entities.rebuild(self.backend)})
+        self.derive()
 
     @staticmethod
     def _pending_marker() -> list[Quad]:

@@ -22,7 +22,7 @@ import os
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -38,10 +38,10 @@ from pyoxigraph import (
     serialize,
 )
 
-from kb.backend import QueryResult
-from kb.canned import internal_query
+from kb.backend import QueryResult, quad_data
+from kb.canned import internal_query, values_query
 from kb.errors import QueryError, StoreError
-from kb.namespaces import PREFIXES
+from kb.namespaces import ENTITIES_GRAPH, PREFIXES
 from kb.sparql_text import substitute, with_prefixes
 
 ACCEPT_ANY_RESULT = (
@@ -54,6 +54,8 @@ GRAPH_TYPES = {
     "application/rdf+xml": RdfFormat.RDF_XML,
     "application/ld+json": RdfFormat.JSON_LD,
 }
+UPDATE_BATCH = 2000
+"""Quads per INSERT DATA / DELETE DATA request to the server."""
 TYPES_BATCH = 200
 """Entities per types_of request: keeps each query well under any server's size limit."""
 
@@ -154,8 +156,15 @@ class RemoteBackend:
             {"Content-Type": "application/sparql-update"},
         )
 
-    def replace_graphs(self, graphs: dict[str, list[Quad]]) -> None:
-        """PUT each graph: the server replaces it all or nothing (one request per graph)."""
+    def replace_graphs(
+        self,
+        graphs: dict[str, list[Quad]],
+        *,
+        insert: Sequence[Quad] = (),
+        delete: Sequence[Quad] = (),
+    ) -> None:
+        """PUT each graph: the server replaces it all or nothing (one request per graph);
+        then one update per ``UPDATE_BATCH`` quads deletes and inserts the rest."""
         for graph, quads in graphs.items():
             buffer = io.BytesIO()
             serialize(
@@ -170,20 +179,36 @@ class RemoteBackend:
                 {"Content-Type": "application/n-triples"},
             )
 
+        for start in range(0, max(len(delete), len(insert)), UPDATE_BATCH):
+            parts = [
+                f"{verb} DATA {{ {quad_data(quads[start : start + UPDATE_BATCH])} }}"
+                for verb, quads in (("DELETE", delete), ("INSERT", insert))
+                if quads[start : start + UPDATE_BATCH]
+            ]
+            self.update(" ;\n".join(parts))
+
     def named_graphs(self) -> list[str]:
         result = self.query(internal_query("named-graphs"))
         return sorted(row["graph"].value for row in result if isinstance(row["graph"], NamedNode))
 
     def types_of(self, iris: list[str], exclude_graph: str | None) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
-        template = internal_query("types-of")
-        for start in range(0, len(iris), TYPES_BATCH):
-            row = " ".join(str(NamedNode(i)) for i in iris[start : start + TYPES_BATCH])
-            sparql = template.replace("VALUES ?entity { }", f"VALUES ?entity {{ {row} }}")
-            for solution in self.query(sparql):
-                if solution["graph"].value == exclude_graph:
+        shared: dict[str, set[str]] = {}  # from ekg:entities: maybe only exclude_graph's
+        for batch in _batches(iris):
+            for solution in self.query(values_query("types-of", "entity", batch)):
+                graph = solution["graph"].value
+                if graph == exclude_graph:
                     continue
-                found.setdefault(solution["entity"].value, set()).add(solution["type"].value)
+                into = shared if exclude_graph and graph == ENTITIES_GRAPH else found
+                into.setdefault(solution["entity"].value, set()).add(solution["type"].value)
+        elsewhere = {
+            row["entity"].value
+            for batch in _batches(sorted(shared))
+            for row in self.query(values_query("definers", "entity", batch))
+            if row["article"].value != exclude_graph
+        }
+        for iri in elsewhere:
+            found.setdefault(iri, set()).update(shared[iri])
         return found
 
     def dump(self, output: IO[bytes], fmt: RdfFormat, graphs: list[str] | None) -> None:
@@ -222,6 +247,11 @@ class RemoteBackend:
                 "--union-default-graph; Fuseki: tdb2:unionDefaultGraph true; see "
                 "docs/server.md)"
             )
+
+
+def _batches(iris: list[str]) -> Iterator[list[NamedNode]]:
+    for start in range(0, len(iris), TYPES_BATCH):
+        yield [NamedNode(i) for i in iris[start : start + TYPES_BATCH]]
 
 
 def _parse_answer(media: str, body: bytes) -> QueryResult:

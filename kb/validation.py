@@ -1,11 +1,12 @@
 """SHACL validation of the KB against ontology/shapes.ttl, with pySHACL.
 
 Each article graph (and the gazetteer) is checked on its own: its subjects are the focus
-nodes, and the data graph is the graph plus the types the whole KB gives every resource
-(so ``sh:class`` checks on an entity defined in another article pass). A fact is valid or
-not by what its article says, and two articles that report the same fact must not make
-each other invalid. pySHACL and rdflib
-are imported here only, so that queries never pay for them.
+nodes, and the data graph is the graph, plus what it says of its entities (its
+``ek:entityStatement`` records, see ``kb.entities``), plus the types the whole KB gives
+every resource (so ``sh:class`` checks on an entity defined in another article pass). A
+fact is valid or not by what its article says, and two articles that report the same fact
+must not make each other invalid. pySHACL and rdflib are imported here only, so that
+queries never pay for them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pyoxigraph import NamedNode, RdfFormat, parse, serialize
 
 from kb import resources
 from kb.canned import internal_query
+from kb.entities import records_in, statements
 from kb.knowledgebase import KB
 from kb.namespaces import GAZETTEER_GRAPH
 
@@ -46,7 +48,9 @@ def check(kb: KB, articles: list[str] | None = None) -> list[Violation]:
         data = rdflib.Graph().parse(data=types, format="nt")
         dump = io.BytesIO()
         kb.export(dump, RdfFormat.N_QUADS, [article])
-        triples = [q.triple for q in parse(dump.getvalue(), format=RdfFormat.N_QUADS)]
+        quads = list(parse(dump.getvalue(), format=RdfFormat.N_QUADS))
+        # what the article says of its entities is in ekg:entities, recorded in the article
+        triples = [q.triple for q in quads] + statements(records_in(quads))
         data.parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt")
         focus = sorted({t.subject.value for t in triples if isinstance(t.subject, NamedNode)})
         conforms, report, _ = validate(

@@ -196,6 +196,7 @@ class FactFile:
         self.quads: list[Quad] = []
         self.refs: list[_Ref] = []
         self.defined: dict[str, tuple[str, int | None]] = {}  # iri -> (class, line)
+        self.entities: set[str] = set()  # the defined iris that are entities, not facts
         self.language = "ko"
         self.graph: NamedNode
 
@@ -206,7 +207,7 @@ class FactFile:
 
     # -- top level -------------------------------------------------------------------------
 
-    def build(self, types_of: TypesOf) -> tuple[str, list[Quad]]:
+    def build(self, types_of: TypesOf) -> tuple[str, list[Quad], set[str]]:
         doc = self.doc
         if not isinstance(doc, YMap):
             raise self.error("a fact file is a mapping with article, entities and facts", doc)
@@ -229,7 +230,7 @@ class FactFile:
         for i, fact in enumerate(facts):
             self._fact(fact, f"facts[{i}]", article, i + 1)
         self._check_refs(types_of)
-        return self.graph.value, self.quads
+        return self.graph.value, self.quads, self.entities
 
     def _article(self, art: Any, doc: YMap) -> NamedNode:
         if not isinstance(art, YMap):
@@ -283,6 +284,7 @@ class FactFile:
         fields = {**NAMES, **ENTITY_TYPES[ent_type]}
         self._check_keys(ent, {"id", "type", *fields}, where + ".")
         iri = self._define(ent, where, _ek(ent_type))
+        self.entities.add(iri.value)
         self._add(iri, _ek("source"), article)
         self._fields(iri, ent, fields, where)
 
@@ -507,6 +509,9 @@ class FactFile:
                 )
 
 
-def plan_fact_file(path: str, data: bytes, types_of: TypesOf) -> tuple[str, list[Quad]]:
-    """Parse and validate a fact file; return its graph name and quads, or raise InputError."""
+def plan_fact_file(path: str, data: bytes, types_of: TypesOf) -> tuple[str, list[Quad], set[str]]:
+    """Parse and validate a fact file, or raise InputError.
+
+    Returns its graph name, its quads and the entities it defines (``entities:``).
+    """
     return FactFile(path, read_yaml(data, path)).build(types_of)

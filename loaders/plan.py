@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import Quad
+from pyoxigraph import NamedNode, Quad
 
+from kb.entities import records_in, split_entity_statements, statements
 from kb.errors import InputError
 from loaders.factfile import TypesOf, plan_fact_file
 from loaders.names import lookup_quads
@@ -44,10 +45,19 @@ def plan_file(
         except OSError as err:
             raise InputError(f"cannot read: {err.strerror}", path=name) from None
     if suffix in FACT_FILE_SUFFIXES:
-        graph_iri, quads = plan_fact_file(name, data, types_of)
-        graphs = {graph_iri: quads}
-    else:
-        graphs = plan_rdf_file(name, data, suffix, graph)
-    for quads in graphs.values():
+        graph_iri, quads, entities = plan_fact_file(name, data, types_of)
         quads.extend(lookup_quads(quads))
+        return LoadPlan(
+            name, {graph_iri: split_entity_statements(NamedNode(graph_iri), quads, entities)}
+        )
+    graphs = plan_rdf_file(name, data, suffix, graph)
+    for quads in graphs.values():
+        try:  # records written by hand, or a graph exported by kb export
+            described = {t.subject for t in statements(records_in(quads))}
+        except SyntaxError as err:
+            raise InputError(
+                f"an ek:entityStatement is not one N-Triples statement: {err}", path=name
+            ) from None
+        # an entity described by records has its lookup keys there too
+        quads.extend(q for q in lookup_quads(quads) if q.subject not in described)
     return LoadPlan(name, graphs)

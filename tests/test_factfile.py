@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, Triple
 
 from kb import KB, InputError
-from kb.namespaces import EK, EKA, EKR, RDF, XSD
+from kb.entities import records_in
+from kb.namespaces import EK, EKA, EKR, RDF, RDFS, XSD
 from tests.conftest import DATA, export_nquads
 
 MINIMAL = (DATA / "minimal-article.yaml").read_text(encoding="utf-8")
@@ -38,9 +39,28 @@ def test_minimal_file_becomes_one_article_graph(kb: KB) -> None:
             "애크미와 글로벡스는 1일 리야드에서 AI 칩 공급을 위한 MOU를 체결했다.", language="ko"
         ),
     ) in triples
+    # what the article says of the entities it defines is recorded in the article graph
+    # and asserted once, in ekg:entities; where it says it stays with the article
+    records = records_in(graphs[ARTICLE])
+    based_in = Triple(
+        NamedNode(EKR + "acme"), NamedNode(EK + "basedIn"), NamedNode(EKR + "south-korea")
+    )
+    assert str(based_in) in records
+    assert (EKR + "acme", EK + "basedIn", NamedNode(EKR + "south-korea")) not in triples
+    assert (EKR + "acme", EK + "source", NamedNode(ARTICLE)) in triples
     # names keep their language, the shortcut beside the post is asserted
-    assert (EKR + "acme", EK + "basedIn", NamedNode(EKR + "south-korea")) in triples
-    assert (EKR + "jane-roe", EK + "holdsPostAt", NamedNode(EKR + "acme")) in triples
+    name = Triple(
+        NamedNode(EKR + "acme"), NamedNode(RDFS + "label"), Literal("Acme AI", language="en")
+    )
+    assert str(name) in records
+    shortcut = Triple(
+        NamedNode(EKR + "jane-roe"), NamedNode(EK + "holdsPostAt"), NamedNode(EKR + "acme")
+    )
+    assert str(shortcut) in records
+    with KB(None) as loaded:
+        loaded.load([DATA / "minimal-article.yaml"])
+        for t in (based_in, name, shortcut):
+            assert loaded.query(f"ASK {{ GRAPH ekg:entities {{ {t} }} }}").raw
 
 
 @pytest.mark.parametrize(

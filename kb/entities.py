@@ -1,0 +1,100 @@
+"""The entity graph: what articles say about the entities they define, each statement once.
+
+Why it exists: Oxigraph reads the default graph as the union of the named graphs *as a
+bag*, so a triple held by 300 article graphs matches a pattern 300 times. A fact file
+defines every entity it mentions, so a popular organization's types, names and lookup keys
+used to sit in every article that named it, and every join on them multiplied a query's
+work by that count (docs/benchmarks.md has the figures). Now the loader writes those
+statements to one graph, ``ekg:entities``, where each is held once.
+
+Which article says what is not lost: each article graph keeps ``?entity ek:source
+?article`` and the entity's ``ek:quote``, and records every statement it makes about its
+entities as an ``ek:entityStatement`` literal (one N-Triples line, e.g. ``<…/id/naver>
+<…rdf-schema#label> "Naver"@en``). A literal never matches a pattern over the entity, so
+the records cost queries nothing. They make the entity graph exactly the set of statements
+that the loaded articles make: reloading an article adds what it now says and removes what
+it no longer says unless another article still says it. A store whose write was cut short
+rebuilds the entity graph from the records on its next writable open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, parse
+
+from kb.canned import internal_query, values_query
+from kb.namespaces import EK, ENTITIES_GRAPH
+
+ENTITY_STATEMENT = NamedNode(EK + "entityStatement")
+KEPT_IN_ARTICLE = frozenset({EK + "source", EK + "quote"})
+"""Where and how the article introduces the entity: provenance, so it stays with the article."""
+BATCH = 500
+"""Statements per query: keeps each request well under any server's size limit."""
+
+
+def split_entity_statements(graph: NamedNode, quads: list[Quad], entities: set[str]) -> list[Quad]:
+    """The article graph's content: ``quads`` with the statements about ``entities`` (the
+    ids the article defines) replaced by their ``ek:entityStatement`` records."""
+    kept: list[Quad] = []
+    records: list[Quad] = []
+    for quad in quads:
+        if quad.subject.value in entities and quad.predicate.value not in KEPT_IN_ARTICLE:
+            text = Literal(str(quad.triple))
+            records.append(Quad(graph, ENTITY_STATEMENT, text, graph))
+        else:
+            kept.append(quad)
+    return kept + records
+
+
+def records_in(quads: Iterable[Quad]) -> set[str]:
+    """The ``ek:entityStatement`` texts among ``quads``."""
+    return {q.object.value for q in quads if q.predicate == ENTITY_STATEMENT}
+
+
+def statements(texts: Iterable[str]) -> list[Triple]:
+    """Parse statement records; raise SyntaxError if one is not an N-Triples statement."""
+    document = "".join(f"{text} .\n" for text in texts)
+    return [q.triple for q in parse(document.encode("utf-8"), format=RdfFormat.N_TRIPLES)]
+
+
+def entity_quads(texts: Iterable[str]) -> list[Quad]:
+    """The entity-graph quads for statement records."""
+    graph = NamedNode(ENTITIES_GRAPH)
+    return [Quad(t.subject, t.predicate, t.object, graph) for t in statements(texts)]
+
+
+def changes(
+    backend: object, graphs: dict[str, list[Quad]], existing: set[str]
+) -> tuple[list[Quad], list[Quad]]:
+    """What to insert into and delete from the entity graph when ``graphs`` replace theirs.
+
+    ``existing``: the named graphs in the store now. Inserted: every statement the new
+    graphs make (the graph is a set, so one already there costs nothing). Deleted: what the
+    replaced graphs said and the new ones do not, unless another article still says it.
+    """
+    new = set().union(*(records_in(quads) for quads in graphs.values()))
+    replaced = [g for g in graphs if g in existing]
+    old = {row["statement"].value for row in _rows(backend, "records-of", "graph", replaced)}
+    dropped = old - new
+    still_said = {
+        row["statement"].value
+        for row in _rows(backend, "record-holders", "statement", sorted(dropped), literal=True)
+        if row["article"].value not in graphs
+    }
+    return entity_quads(sorted(new)), entity_quads(sorted(dropped - still_said))
+
+
+def rebuild(backend: object) -> list[Quad]:
+    """The whole entity graph, from every article's records."""
+    rows = backend.query(internal_query("all-records"))  # type: ignore[attr-defined]
+    return entity_quads(sorted({row["statement"].value for row in rows}))
+
+
+def _rows(
+    backend: object, name: str, variable: str, values: list[str], *, literal: bool = False
+) -> Iterator[dict[str, object]]:
+    for start in range(0, len(values), BATCH):
+        batch = values[start : start + BATCH]
+        terms = [Literal(v) if literal else NamedNode(v) for v in batch]
+        yield from backend.query(values_query(name, variable, terms))  # type: ignore[attr-defined]
