@@ -28,6 +28,7 @@ from pyoxigraph import (
 
 from kb.errors import QueryError, StoreError
 from kb.namespaces import EK, ENTITIES_GRAPH, PREFIXES, RDF, STAGING_GRAPH_PREFIX
+from kb.sparql_text import substitute
 
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
 
@@ -176,9 +177,10 @@ class EmbeddedBackend:
                         NamedNode(g) for g in self.named_graphs() if g not in excluded
                     ]
                 }
-            return self.store.query(
-                sparql, prefixes=PREFIXES, substitutions=substitutions, **options
-            )
+            if substitutions:  # written in: see kb.sparql_text.substitute for why
+                terms = {var.value: str(term) for var, term in substitutions.items()}
+                sparql = substitute(sparql, terms)
+            return self.store.query(sparql, prefixes=PREFIXES, **options)
         except SyntaxError as err:
             raise QueryError(f"SPARQL syntax {err}") from None
         except (ValueError, OSError) as err:

@@ -183,7 +183,10 @@ class KB:
         """
         derived = NamedNode(DERIVED_GRAPH)
         within = NamedNode(EK + "within")
-        quads = [Quad(s, within, o, derived) for s, o in self._place_closure()]
+        part_of = NamedNode(EK + "partOfPlace")
+        direct, chained = self._place_closure()
+        quads = [Quad(s, within, o, derived) for s, o in chained]
+        quads += [Quad(s, part_of, o, derived) for s, o in direct + chained]
         for _, sparql in derive_queries():
             result = self.backend.query(sparql)
             quads.extend(Quad(t.subject, t.predicate, t.object, derived) for t in result)
@@ -192,8 +195,11 @@ class KB:
             graphs[DERIVE_PENDING_GRAPH] = []  # gone in the same transaction
         self.backend.replace_graphs(graphs)
 
-    def _place_closure(self) -> list[tuple[NamedNode, NamedNode]]:
-        """Pairs (place, container) joined by a chain of two or more stated ek:within."""
+    def _place_closure(
+        self,
+    ) -> tuple[list[tuple[NamedNode, NamedNode]], list[tuple[NamedNode, NamedNode]]]:
+        """Pairs (place, container): joined by one stated ek:within (deduplicated), and
+        joined by a chain of two or more and not by one."""
         up: dict[NamedNode, set[NamedNode]] = {}
         for row in self.backend.query(internal_query("asserted-within")):
             up.setdefault(row["place"], set()).add(row["container"])
@@ -206,8 +212,8 @@ class KB:
                 if node not in seen:
                     seen.add(node)
                     todo.extend(up.get(node, ()))
-            pairs.extend((place, c) for c in seen)
-        return pairs
+            pairs.extend((place, c) for c in seen - direct)
+        return [(p, c) for p, cs in up.items() for c in cs], pairs
 
     def _types_of(self, iris: list[str], exclude_graph: str) -> dict[str, set[str]]:
         return self.backend.types_of(iris, exclude_graph)

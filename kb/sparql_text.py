@@ -6,9 +6,12 @@ string, a comment or an IRI is not a keyword):
 
 - ``find_keyword`` lets ``kb serve`` refuse ``SERVICE`` (and ``LOAD`` in updates): both
   make the server fetch a URL the caller chose.
-- ``substitute`` emulates pyoxigraph's ``substitutions`` (SEP-0007) for a remote server,
-  which only receives text: each ``$name`` becomes the RDF term written in N-Triples
-  syntax (by pyoxigraph, so a value cannot break out of its term).
+- ``substitute`` binds canned-query parameters, in the embedded store as for a remote
+  server (which only receives text): each ``$name`` becomes the RDF term written in
+  N-Triples syntax (by pyoxigraph, so a value cannot break out of its term). pyoxigraph's
+  own ``substitutions`` are not used: they join the values in after each sub-SELECT has
+  been evaluated on its own, so a sub-SELECT that uses ``$org`` read every organization
+  in the store (``partners`` at 1M quads: 24.7 s with them, see docs/benchmarks.md).
 - ``with_prefixes`` declares the project's prefixes a query uses and does not declare,
   as the embedded store does with ``prefixes=``.
 
