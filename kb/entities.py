@@ -65,15 +65,15 @@ def entity_quads(texts: Iterable[str]) -> list[Quad]:
 
 
 def changes(
-    backend: object, graphs: dict[str, list[Quad]], existing: set[str]
+    backend: object, new: set[str], graphs: list[str], existing: set[str]
 ) -> tuple[list[Quad], list[Quad]]:
-    """What to insert into and delete from the entity graph when ``graphs`` replace theirs.
+    """What to insert into and delete from the entity graph when ``graphs`` are replaced by
+    content whose records are ``new``.
 
     ``existing``: the named graphs in the store now. Inserted: every statement the new
     graphs make (the graph is a set, so one already there costs nothing). Deleted: what the
     replaced graphs said and the new ones do not, unless another article still says it.
     """
-    new = set().union(*(records_in(quads) for quads in graphs.values()))
     replaced = [g for g in graphs if g in existing]
     old = {row["statement"].value for row in _rows(backend, "records-of", "graph", replaced)}
     dropped = old - new

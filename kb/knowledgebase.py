@@ -19,6 +19,7 @@ from kb import entities, resources
 from kb.backend import Backend, EmbeddedBackend
 from kb.canned import CannedQuery, derive_queries, get_canned, internal_query
 from kb.errors import ParameterError, a_or_an
+from kb.loading import Planned, Spool, plan_into
 from kb.namespaces import (
     DERIVE_PENDING_GRAPH,
     DERIVED_GRAPH,
@@ -38,6 +39,8 @@ from loaders.plan import LoadPlan, plan_file
 
 SYSTEM_FILES = {ONTOLOGY_GRAPH: "event-kb.ttl", GAZETTEER_GRAPH: "gazetteer.ttl"}
 MEMORY = ":memory:"
+BULK_MIN_QUADS = 50_000
+"""From this many quads, a batch of new articles is written by the bulk loader."""
 
 
 def default_store_path() -> Path:
@@ -138,27 +141,59 @@ class KB:
         *,
         graph: str | None = None,
         progress: Callable[[str], None] | None = None,
-    ) -> list[LoadPlan]:
+    ) -> list[Planned]:
         """Validate all files, then write them; a file with any error loads nothing.
 
         Each named graph in a file replaces the graph of that name (reloading an article
-        replaces its facts). The derived graph is recomputed afterwards.
+        replaces its facts). The derived graph is recomputed afterwards. Large batches are
+        planned in parallel and spooled to disk (``kb.loading``); a large batch of new
+        articles is written by the bulk loader (``EmbeddedBackend.bulk_write``).
         """
-        plans = self.plan(paths, graph=graph, progress=progress)
-        self._write(plans)
-        return plans
+        store_path = None
+        if isinstance(self.backend, EmbeddedBackend) and self.location != MEMORY:
+            store_path = self.location
+        with Spool() as spool:
+            plan_into(
+                spool,
+                paths,
+                self._types_of,
+                graph=graph,
+                store_path=store_path,
+                progress=progress,
+            )
+            existing = set(self.backend.named_graphs())
+            new = [g for g in spool.owner if g not in existing]
+            if (
+                store_path is not None
+                and len(new) == len(spool.owner)
+                and spool.quad_count >= BULK_MIN_QUADS
+            ):
+                self._bulk_write(spool, new, existing)
+            else:
+                self._replace(spool.graphs(), existing)
+            return spool.planned
 
     def _write(self, plans: Iterable[LoadPlan]) -> None:
         graphs: dict[str, list[Quad]] = {}
         for plan in plans:
             graphs.update(plan.graphs)
-        existing = set(self.backend.named_graphs())
-        insert, delete = entities.changes(self.backend, graphs, existing)
+        self._replace(graphs, set(self.backend.named_graphs()))
+
+    def _replace(self, graphs: dict[str, list[Quad]], existing: set[str]) -> None:
+        records = set().union(*(entities.records_in(quads) for quads in graphs.values()))
+        insert, delete = entities.changes(self.backend, records, list(graphs), existing)
         if isinstance(self.backend, EmbeddedBackend):  # many graphs in one transaction
             graphs[DERIVE_PENDING_GRAPH] = self._pending_marker()
         # the graphs, their entity statements and the marker, all or nothing ...
         self.backend.replace_graphs(graphs, insert=insert, delete=delete)
         self.derive()  # ... and this removes the marker with the new derived graph
+
+    def _bulk_write(self, spool: Spool, new: list[str], existing: set[str]) -> None:
+        assert isinstance(self.backend, EmbeddedBackend)
+        insert, _ = entities.changes(self.backend, spool.records, new, existing)
+        marker = {DERIVE_PENDING_GRAPH: self._pending_marker()}
+        self.backend.bulk_write(spool.file, new, insert=insert, also=marker)
+        self.derive()
 
     def repair(self) -> None:
         """Rebuild what a write cut short may have left stale: the entity graph (from the

@@ -24,6 +24,9 @@ LINKS_GRAPH = EKG + "links"
 WIKIDATA_GRAPH = EKG + "wikidata"
 STAGING_GRAPH_PREFIX = EKG + "staging/"
 """Graphs a load writes before it swaps them in; any left behind by a crash are dropped."""
+LOAD_JOURNAL_GRAPH = EKG + "load-journal"
+"""The new graphs a bulk write is filling (``EmbeddedBackend.bulk_write``): hidden from
+readers until it ends; removed, with the journal, by the next open if it never did."""
 DERIVE_PENDING_GRAPH = EKG + "derive-pending"
 """Written with a load's graphs, removed with the derived graph: if a crash came between,
 the next writable open recomputes ``ekg:derived``."""

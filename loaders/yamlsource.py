@@ -56,7 +56,8 @@ def read_yaml(data: bytes, path: str) -> Any:
             f"not UTF-8: byte 0x{data[err.start]:02x} cannot be decoded", path=path, line=line
         ) from None
     try:
-        for event in yaml.parse(text, Loader=_LOADER):
+        # an alias is written *name: without a '*' there is none, and no second pass
+        for event in yaml.parse(text, Loader=_LOADER) if "*" in text else ():
             if isinstance(event, yaml.AliasEvent):
                 raise InputError(
                     "YAML anchors and aliases are not allowed",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat, parse
 
 from kb import KB
 
@@ -63,3 +64,10 @@ def export_nquads(kb: KB) -> bytes:
     out = io.BytesIO()
     kb.export(out, RdfFormat.N_QUADS)
     return b"\n".join(sorted(out.getvalue().splitlines()))
+
+
+def canonical_dataset(kb: KB) -> Dataset:
+    """Every quad of the store, blank nodes canonicalised (RDFC-1.0), for comparing stores."""
+    data = Dataset(parse(export_nquads(kb), format=RdfFormat.N_QUADS))
+    data.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
+    return data

@@ -10,17 +10,17 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from pyoxigraph import CanonicalizationAlgorithm, Dataset, NamedNode, RdfFormat, parse
+from pyoxigraph import NamedNode, RdfFormat
 
 from kb import KB
 from kb.errors import ParameterError
+from tests.conftest import canonical_dataset
 
 PLACES = ["south-korea", "taiwan", "thailand", "united-states", "saudi-arabia", "middle-east"]
 SETTINGS = settings(
@@ -103,14 +103,6 @@ def fact_files(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-def dataset(kb: KB) -> Dataset:
-    out = io.BytesIO()
-    kb.export(out, RdfFormat.N_QUADS)
-    data = Dataset(parse(out.getvalue(), format=RdfFormat.N_QUADS))
-    data.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
-    return data
-
-
 @SETTINGS
 @given(doc=fact_files())
 def test_any_valid_fact_file_round_trips(tmp_path: Path, doc: dict[str, Any]) -> None:
@@ -124,7 +116,7 @@ def test_any_valid_fact_file_round_trips(tmp_path: Path, doc: dict[str, Any]) ->
         first.export(out, RdfFormat.TRIG, [article])
     second = KB(None)  # fresh: only the seed
     second.load([exported])
-    assert dataset(second) == dataset(first)
+    assert canonical_dataset(second) == canonical_dataset(first)
 
 
 # -- names as parameters ---------------------------------------------------------------------

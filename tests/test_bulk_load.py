@@ -1,0 +1,143 @@
+"""Large batches: planned by worker processes, spooled, written by the bulk loader.
+
+The bulk path must give exactly the store the one-transaction path gives, refuse a batch
+with one bad file without writing anything, and survive SIGKILL at any moment with all of
+the batch or none of it.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pyoxigraph import NamedNode, Quad
+
+from bench.generate import Generated, generate
+from kb import KB, InputError, entities, knowledgebase, loading
+from kb.namespaces import (
+    DERIVE_PENDING_GRAPH,
+    ENTITIES_GRAPH,
+    LOAD_JOURNAL_GRAPH,
+    STAGING_GRAPH_PREFIX,
+)
+from tests.conftest import canonical_dataset, export_nquads
+
+KB_EXE = str(Path(sys.executable).with_name("kb"))
+KILLS = 4
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    """About 80 000 quads of new articles (56 000 in article graphs: over the bulk
+    threshold), in 300-odd files."""
+    gen = generate(tmp_path_factory.mktemp("batch") / "data", 80_000, seed=5)
+    assert gen.articles >= loading.PARALLEL_MIN_FILES
+    return gen
+
+
+def entity_graph(kb: KB) -> set[Quad]:
+    graph = NamedNode(ENTITIES_GRAPH)
+    return set(kb.backend.store.quads_for_pattern(None, None, None, graph))
+
+
+def test_bulk_load_gives_the_store_a_transaction_gives(
+    batch: Generated, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = batch.fact_files()
+    with KB(tmp_path / "bulk") as bulk:
+        written: list[int] = []
+        real = bulk.backend.bulk_write
+        monkeypatch.setattr(
+            bulk.backend, "bulk_write", lambda *a, **k: written.append(1) or real(*a, **k)
+        )
+        planned = bulk.load(files)
+        assert written == [1]  # the batch took the bulk path
+        bulk_data = canonical_dataset(bulk)
+        assert entity_graph(bulk) == set(entities.rebuild(bulk.backend))
+    with monkeypatch.context() as patch:
+        patch.setattr(knowledgebase, "BULK_MIN_QUADS", 10**12)
+        patch.setattr(loading, "PARALLEL_MIN_FILES", 10**6)
+        with KB(tmp_path / "one-transaction") as plain:
+            plain.load(files)
+            plain_data = canonical_dataset(plain)
+    assert bulk_data == plain_data
+    assert sum(p.quad_count for p in planned) > knowledgebase.BULK_MIN_QUADS
+
+
+def test_a_bad_file_in_a_large_batch_loads_nothing(batch: Generated, tmp_path: Path) -> None:
+    files = [tmp_path / p.name for p in batch.fact_files()]
+    for source, copy in zip(batch.fact_files(), files, strict=True):
+        shutil.copyfile(source, copy)
+    broken = files[len(files) * 2 // 3]
+    text = broken.read_text(encoding="utf-8").replace("format: event-kb/1", "format: event-kb/9")
+    broken.write_text(text, encoding="utf-8")
+    with KB(tmp_path / "store") as kb:
+        before = export_nquads(kb)
+        with pytest.raises(InputError) as caught:
+            kb.load(files)
+        assert str(caught.value).startswith(f"{broken}:")
+        assert "unsupported format 'event-kb/9'" in str(caught.value)
+        assert export_nquads(kb) == before
+
+
+def test_one_graph_twice_in_a_batch_is_refused(batch: Generated, tmp_path: Path) -> None:
+    first = batch.fact_files()[0]
+    again = tmp_path / "again.yaml"
+    shutil.copyfile(first, again)
+    with KB(None) as kb, pytest.raises(InputError, match=r"is also loaded by .* in this batch"):
+        kb.load([first, again])
+
+
+def test_sigkill_during_a_bulk_load_leaves_all_of_the_batch_or_none(
+    batch: Generated, tmp_path: Path
+) -> None:
+    baseline = tmp_path / "baseline"
+    KB(baseline).close()
+    reference = tmp_path / "reference"
+    shutil.copytree(baseline, reference)
+    started = time.monotonic()
+    done = run_load(reference, batch)
+    assert done.wait(timeout=300) == 0
+    duration = time.monotonic() - started
+    with KB(reference) as kb:
+        expected = canonical_dataset(kb)
+    rng = random.Random(5)
+    outcomes = []
+    for k in range(KILLS):
+        delay = duration * (k + rng.random()) / KILLS
+        store = tmp_path / f"trial-{k}"
+        shutil.copytree(baseline, store)
+        proc = run_load(store, batch)
+        time.sleep(delay)
+        interrupted = proc.poll() is None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        with KB(store) as kb:  # opens: drops what the journal lists, rebuilds, re-derives
+            graphs = {g.value for g in kb.backend.store.named_graphs()}
+            assert not any(g.startswith(STAGING_GRAPH_PREFIX) for g in graphs)
+            assert not graphs & {LOAD_JOURNAL_GRAPH, DERIVE_PENDING_GRAPH}
+            articles = len([p for p in kb.stats()["articles"] if "bench-" in p["article"]])
+            assert articles in (0, batch.articles), f"kill {k} at {delay:.2f}s left {articles}"
+            assert entity_graph(kb) == set(entities.rebuild(kb.backend))
+            if articles:
+                assert canonical_dataset(kb) == expected
+        outcomes.append((delay, interrupted, "all" if articles else "none"))
+        shutil.rmtree(store)  # also: no worker of the killed load is still writing there
+    assert any(interrupted for _, interrupted, _ in outcomes)
+    summary = ", ".join(f"{d:.2f}s→{o}{'' if i else ' (done)'}" for d, i, o in outcomes)
+    print(f"\nbulk load of {batch.articles} articles took {duration:.2f}s; kills: {summary}")
+
+
+def run_load(store: Path, batch: Generated) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "KB_STORE": str(store)}
+    files = [str(p) for p in batch.fact_files()]
+    return subprocess.Popen(
+        [KB_EXE, "load", *files], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
