@@ -170,16 +170,23 @@ class KB:
             ):
                 self._bulk_write(spool, new, existing)
             else:
-                self._replace(spool.graphs(), existing)
+                self.replace(spool.graphs(), existing)
             return spool.planned
 
     def _write(self, plans: Iterable[LoadPlan]) -> None:
         graphs: dict[str, list[Quad]] = {}
         for plan in plans:
             graphs.update(plan.graphs)
-        self._replace(graphs, set(self.backend.named_graphs()))
+        self.replace(graphs)
 
-    def _replace(self, graphs: dict[str, list[Quad]], existing: set[str]) -> None:
+    def replace(self, graphs: dict[str, list[Quad]], existing: set[str] | None = None) -> None:
+        """Give each named graph exactly ``graphs[name]`` (``[]`` removes it), keep
+        ``ekg:entities`` in step with the articles' records, and recompute ``ekg:derived``.
+
+        ``existing``: the named graphs in the store, if the caller has just listed them.
+        """
+        if existing is None:
+            existing = set(self.backend.named_graphs())
         records = set().union(*(entities.records_in(quads) for quads in graphs.values()))
         insert, delete = entities.changes(self.backend, records, list(graphs), existing)
         if isinstance(self.backend, EmbeddedBackend):  # many graphs in one transaction

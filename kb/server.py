@@ -689,7 +689,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.command == "DELETE":
             if not exists:
                 raise HTTPError(404, f"no graph <{graph}> in this store")
-            self._write(lambda kb: kb.backend.update(f"DROP GRAPH {node}"))
+            self._write(lambda kb: kb.replace({graph: []}), derive=False)
             return Answer(204, b"", "text/plain")
         media = self._media_type()
         offered = {m: f for m, (_, f) in GRAPH_TYPES.items()}
@@ -711,16 +711,22 @@ class Handler(BaseHTTPRequestHandler):
             if self.command == "POST" and exists:
                 old = kb.query(internal_query("graph"), {"graph": node}).raw
                 keep = [Quad(t.subject, t.predicate, t.object, node) for t in old]
-            kb.backend.replace_graphs({graph: keep + quads})
+            kb.replace({graph: keep + quads})  # ekg:entities follows the records
 
-        self._write(write)
+        self._write(write, derive=False)
         return Answer(201 if not exists else 204, b"", "text/plain")
 
-    def _write(self, change: Callable[[KB], None]) -> None:
-        """Apply one change, then recompute the derived graph, one writer at a time."""
+    def _write(self, change: Callable[[KB], None], *, derive: bool = True) -> None:
+        """Apply one change, then recompute the derived graph, one writer at a time.
+
+        A graph-store write goes through ``KB.replace``, so ``ekg:entities`` follows the
+        ``ek:entityStatement`` records of the graph written; a SPARQL update is applied as
+        it is (``kb load`` sends the entity statements it computed that way).
+        """
         with self.server.write_lock:
             change(self.server.kb)
-            self.server.kb.derive()
+            if derive:  # KB.replace has
+                self.server.kb.derive()
 
 
 def _drain(stream: Any, length: int) -> None:

@@ -25,11 +25,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results
+from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results, serialize
 
 from kb import KB
 from kb.canned import canned_queries
 from kb.server import ServerConfig, make_server
+from tests.conftest import DATA
 from tests.servers import wait_for
 from tests.test_canned import CASES, GOLDEN, normalised
 
@@ -491,6 +492,29 @@ def test_graph_store_and_update_with_the_token(kb: KB) -> None:
             "POST", url + "/update", load, {"Content-Type": "application/sparql-update", **auth}
         )
         assert refused[0] == 403 and "LOAD (line 1)" in refused[2].decode()
+
+
+def test_graph_store_writes_keep_the_entity_graph_in_step() -> None:
+    """An article graph PUT through the graph store (as exported, with its entity-statement
+    records) brings its entities' names; DELETE takes them away again."""
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    source = KB(None)
+    source.load([DATA / "minimal-article.yaml"])
+    article = "https://w3id.org/event-kb/article/example-2025-06-02-acme-signs-mou"
+    out = io.BytesIO()
+    source.export(out, RdfFormat.N_QUADS, [article])
+    turtle = serialize(
+        [q.triple for q in parse(out.getvalue(), RdfFormat.N_QUADS)], format=RdfFormat.TURTLE
+    )
+    named = "ASK { GRAPH ekg:entities { ekr:globex rdfs:label 'Globex'@en } }"
+    ask = "/sparql?" + urllib.parse.urlencode({"query": named})
+    store = "/store?" + urllib.parse.urlencode({"graph": article})
+    with serving(KB(None), allow_update=True, token=TOKEN) as (url, _):
+        assert json.loads(get(url + ask)[2])["boolean"] is False
+        assert http("PUT", url + store, turtle, {"Content-Type": "text/turtle", **auth})[0] == 201
+        assert json.loads(get(url + ask)[2])["boolean"] is True
+        assert http("DELETE", url + store, b"", auth)[0] == 204
+        assert json.loads(get(url + ask)[2])["boolean"] is False
 
 
 # -- the CLI and the page ----------------------------------------------------------------------
