@@ -6,18 +6,12 @@ on first use, so ``import kb.errors`` (or ``loaders``) does not pull in the whol
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from kb.errors import InputError, KBError, ParameterError, QueryError, StoreError, UnknownQuery
 
 if TYPE_CHECKING:
     from kb.knowledgebase import KB, default_store_path
-
-try:
-    __version__ = version("event-kb")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
 
 __all__ = [
     "KB",
@@ -37,4 +31,11 @@ def __getattr__(name: str) -> Any:
         from kb import knowledgebase
 
         return getattr(knowledgebase, name)
+    if name == "__version__":  # importlib.metadata costs a query's start-up 50 ms
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("event-kb")
+        except PackageNotFoundError:  # a source tree that was never installed
+            return "0+unknown"
     raise AttributeError(f"module 'kb' has no attribute {name!r}")

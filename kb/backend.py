@@ -65,6 +65,13 @@ def _staged(token: str, insert: Iterable[Quad]) -> tuple[list[Quad], list[str]]:
     return staged, updates
 
 
+def _journal_entries(graphs: Iterable[NamedNode | Any]) -> list[Quad]:
+    """The journal's quads listing ``graphs`` as a write in progress."""
+    journal = NamedNode(LOAD_JOURNAL_GRAPH)
+    member = NamedNode(RDFS + "member")
+    return [Quad(journal, member, g, journal) for g in dict.fromkeys(graphs)]
+
+
 class Backend(Protocol):
     """The operations the KB needs from a store."""
 
@@ -92,6 +99,10 @@ class Backend(Protocol):
 
     def named_graphs(self) -> list[str]: ...
 
+    def has_graph(self, graph: str) -> bool:
+        """Whether the named graph exists (without listing them all: a store of 10M quads
+        holds tens of thousands of article graphs)."""
+
     def types_of(self, iris: list[str], exclude_graph: str | None) -> dict[str, set[str]]: ...
 
     def dump(self, output: IO[bytes], fmt: RdfFormat, graphs: list[str] | None) -> None: ...
@@ -112,6 +123,7 @@ class EmbeddedBackend:
         self.location = str(path) if path else ":memory:"
         self.read_only = False
         self._guard = threading.Condition()
+        self._writer = threading.Lock()  # one write at a time: they share the journal
         self._writing = 0  # writes in progress in this process (kb serve's threads)
         self._unguarded = 0  # queries starting that would see staging graphs if any existed
         self._hidden: list[str] = []  # staging graphs a read-only snapshot caught
@@ -157,9 +169,11 @@ class EmbeddedBackend:
     def _drop_staging(self) -> None:
         """Remove graphs a load killed half-way left behind: staging graphs, never swapped
         in, and the graphs a bulk write had journaled, perhaps half written."""
-        for graph in sorted(self._in_progress()):
-            self.store.remove_graph(NamedNode(graph))
-        self.store.remove_graph(NamedNode(LOAD_JOURNAL_GRAPH))
+        journal = NamedNode(LOAD_JOURNAL_GRAPH)
+        if self.store.contains_named_graph(journal):
+            for graph in sorted(self._in_progress()):
+                self.store.remove_graph(NamedNode(graph))
+            self.store.remove_graph(journal)
 
     def _check_writable(self) -> None:
         if self.read_only:
@@ -171,16 +185,22 @@ class EmbeddedBackend:
 
     @contextmanager
     def _write(self) -> Iterator[None]:
-        """Mark a write in progress, so queries started meanwhile skip its staging graphs."""
+        """Mark a write in progress, so queries started meanwhile skip its staging graphs;
+        afterwards remove the journal graph its entries leave empty (Oxigraph keeps empty
+        named graphs)."""
         self._check_writable()
-        with self._guard:
-            self._writing += 1
-            self._guard.wait_for(lambda: self._unguarded == 0)
-        try:
-            yield
-        finally:
+        with self._writer:
             with self._guard:
-                self._writing -= 1
+                self._writing += 1
+                self._guard.wait_for(lambda: self._unguarded == 0)
+            try:
+                yield
+                journal = NamedNode(LOAD_JOURNAL_GRAPH)
+                if self.store.contains_named_graph(journal) and not self._in_progress():
+                    self.store.remove_graph(journal)
+            finally:
+                with self._guard:
+                    self._writing -= 1
 
     def query(
         self,
@@ -238,6 +258,8 @@ class EmbeddedBackend:
         # mix. Inserted quads go in with the graphs; if graphs are swapped, they too wait
         # in a staging graph for the update, which also makes the deletions.
         # An empty list removes the graph (MOVE from a graph that does not exist).
+        # Staging graphs are listed in the journal graph with them and taken off it by the
+        # update, so a crash between the two leaves them listed, for the next open to drop.
         token = uuid.uuid4().hex
         batch: list[Quad] = []
         updates: list[str] = []
@@ -253,6 +275,9 @@ class EmbeddedBackend:
                 staged, adds = _staged(token, insert)
                 batch.extend(staged)
                 updates.extend(adds)
+                listed = _journal_entries(q.graph_name for q in batch)
+                batch.extend(listed)
+                updates.append(f"DELETE DATA {{ {quad_data(listed)} }}")
             else:
                 batch.extend(insert)
             if delete:
@@ -282,15 +307,13 @@ class EmbeddedBackend:
         """
         if any(self.store.contains_named_graph(NamedNode(g)) for g in graphs):
             raise ValueError("bulk_write writes new graphs only")
-        journal = NamedNode(LOAD_JOURNAL_GRAPH)
-        member = NamedNode(RDFS + "member")
-        listed = [Quad(journal, member, NamedNode(g), journal) for g in graphs]
         small = [
             Quad(q.subject, q.predicate, q.object, NamedNode(g))
             for g, qs in also.items()
             for q in qs
         ]
         staged, updates = _staged(uuid.uuid4().hex, insert)
+        listed = _journal_entries([*map(NamedNode, graphs), *(q.graph_name for q in staged)])
         with self._write():
             self.store.extend(listed + small)
             nquads.seek(0, io.SEEK_END)
@@ -298,7 +321,7 @@ class EmbeddedBackend:
             nquads.flush()
             nquads.seek(0)
             self.store.bulk_load(nquads, format=RdfFormat.N_QUADS)
-            updates.append(f"DROP SILENT GRAPH {journal}")
+            updates.append(f"DELETE DATA {{ {quad_data(listed)} }}")
             self.store.update(" ;\n".join(updates))
 
     def named_graphs(self) -> list[str]:
@@ -306,16 +329,21 @@ class EmbeddedBackend:
         hidden = self._in_progress()
         return sorted(g for g in self._all_graphs() if g not in hidden)
 
+    def has_graph(self, graph: str) -> bool:
+        return self.store.contains_named_graph(NamedNode(graph)) and (
+            graph not in self._in_progress()
+        )
+
     def _in_progress(self) -> set[str]:
-        """Graphs of a write not finished: staging graphs and the journal's bulk graphs."""
+        """Graphs of a write not finished, as its journal lists them (staging graphs, the
+        new graphs of a bulk write): a few, read without listing every graph."""
         journal = NamedNode(LOAD_JOURNAL_GRAPH)
-        found = {
+        listed = {
             q.object.value
             for q in self.store.quads_for_pattern(journal, None, None, journal)
             if isinstance(q.object, NamedNode)
         }
-        found.update(g for g in self._all_graphs() if g.startswith(STAGING_GRAPH_PREFIX))
-        return found
+        return listed | {journal.value} if listed else listed
 
     def types_of(self, iris: list[str], exclude_graph: str | None) -> dict[str, set[str]]:
         """Types of ``iris`` given by graphs other than ``exclude_graph``.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Variable, parse
 
@@ -19,7 +19,6 @@ from kb import entities, resources
 from kb.backend import Backend, EmbeddedBackend
 from kb.canned import CannedQuery, derive_queries, get_canned, internal_query
 from kb.errors import ParameterError, a_or_an
-from kb.loading import Planned, Spool, plan_into
 from kb.namespaces import (
     DERIVE_PENDING_GRAPH,
     DERIVED_GRAPH,
@@ -35,7 +34,11 @@ from kb.namespaces import (
 from kb.results import Result
 from kb.wikidata import rewrite_service  # SERVICE <Wikidata> → $KB_WIKIDATA_SPARQL
 from loaders.names import lookup_quads, normalise
-from loaders.plan import LoadPlan, plan_file
+
+if TYPE_CHECKING:  # loading pulls in YAML, the fact-file schema and multiprocessing,
+    # which a query does not need: imported where used, for `kb ask`'s start-up time
+    from kb.loading import Planned, Spool
+    from loaders.plan import LoadPlan
 
 SYSTEM_FILES = {ONTOLOGY_GRAPH: "event-kb.ttl", GAZETTEER_GRAPH: "gazetteer.ttl"}
 MEMORY = ":memory:"
@@ -77,10 +80,11 @@ class KB:
         self, location: str | Path | None = None, *, seed: bool = True, wait: float = 0.0
     ) -> None:
         self.backend = open_backend(location, wait=wait)
-        graphs = self.backend.named_graphs()
-        if seed and ONTOLOGY_GRAPH not in graphs:
+        if seed and not self.backend.has_graph(ONTOLOGY_GRAPH):
             self.seed()
-        elif DERIVE_PENDING_GRAPH in graphs and not getattr(self.backend, "read_only", False):
+        elif self.backend.has_graph(DERIVE_PENDING_GRAPH) and not getattr(
+            self.backend, "read_only", False
+        ):
             self.repair()  # a write was killed before its derived graph was written
 
     def __enter__(self) -> KB:
@@ -100,6 +104,8 @@ class KB:
 
     def seed(self) -> None:
         """Load the ontology, the gazetteer and the bundled fact files."""
+        from loaders.plan import plan_file
+
         graphs: dict[str, list[Quad]] = {}
         for graph, filename in SYSTEM_FILES.items():
             data = (resources.ontology_dir() / filename).read_bytes()
@@ -128,6 +134,8 @@ class KB:
 
         This is ``kb validate``: nothing is written.
         """
+        from loaders.plan import plan_file
+
         plans = []
         for path in paths:
             plans.append(plan_file(path, self._types_of, graph=graph))
@@ -149,6 +157,8 @@ class KB:
         planned in parallel and spooled to disk (``kb.loading``); a large batch of new
         articles is written by the bulk loader (``EmbeddedBackend.bulk_write``).
         """
+        from kb.loading import Spool, plan_into
+
         store_path = None
         if isinstance(self.backend, EmbeddedBackend) and self.location != MEMORY:
             store_path = self.location

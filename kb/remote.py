@@ -33,6 +33,7 @@ from pyoxigraph import (
     RdfFormat,
     Store,
     Triple,
+    Variable,
     parse,
     parse_query_results,
     serialize,
@@ -190,6 +191,10 @@ class RemoteBackend:
     def named_graphs(self) -> list[str]:
         result = self.query(internal_query("named-graphs"))
         return sorted(row["graph"].value for row in result if isinstance(row["graph"], NamedNode))
+
+    def has_graph(self, graph: str) -> bool:
+        answer = self.query(internal_query("has-graph"), {Variable("graph"): NamedNode(graph)})
+        return bool(answer)
 
     def types_of(self, iris: list[str], exclude_graph: str | None) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}

@@ -676,7 +676,7 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError as err:
             raise HTTPError(400, f"graph={graph}: {err}") from None
         kb = self.server.kb
-        exists = graph in kb.backend.named_graphs()
+        exists = kb.backend.has_graph(graph)
         if self.command in ("GET", "HEAD"):
             if not exists:
                 raise HTTPError(404, f"no graph <{graph}> in this store")
