@@ -19,8 +19,10 @@ import os
 import signal
 import sys
 import tempfile
+import types
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -118,10 +120,29 @@ def plan_into(
         workers, mp_context=context, initializer=_open_snapshot, initargs=(store_path,)
     ) as pool:
         try:
-            _collect(spool, pool.map(_plan_in_worker, jobs, chunksize=8), progress)
+            with _main_module_left_alone():  # map() starts the workers as it submits
+                results = pool.map(_plan_in_worker, jobs, chunksize=8)
+            _collect(spool, results, progress)
         except BaseException:
             pool.shutdown(cancel_futures=True)
             raise
+
+
+@contextmanager
+def _main_module_left_alone() -> Iterator[None]:
+    """Start workers that do not run the caller's main module again.
+
+    A spawned worker imports ``__main__`` by default, so a user's script that calls
+    ``KB.load`` at its top level, without ``if __name__ == "__main__"``, would run again
+    in every worker, side effects and all, and the pool would break. The workers need
+    nothing from it: while they start, ``__main__`` is a module with no file to rerun.
+    """
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
 
 
 def _collect(

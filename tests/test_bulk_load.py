@@ -141,3 +141,29 @@ def run_load(store: Path, batch: Generated) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [KB_EXE, "load", *files], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+
+
+def test_a_script_without_a_main_guard_loads_a_large_batch(
+    batch: Generated, tmp_path: Path
+) -> None:
+    """Workers plan the batch without running the calling script again (multiprocessing
+    would by default: its side effects repeated, then a broken pool)."""
+    script = tmp_path / "load_all.py"
+    script.write_text(
+        "import sys\n"
+        "from kb import KB\n"
+        "print('script body ran', flush=True)\n"
+        "with KB(sys.argv[1]) as kb:\n"
+        "    print(len(kb.load(sys.argv[2:])), 'files loaded')\n",
+        encoding="utf-8",
+    )
+    files = [str(f) for f in batch.fact_files()]
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "store"), *files],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["script body ran", f"{len(files)} files loaded"]
