@@ -212,6 +212,25 @@ class KB:
         self.backend.bulk_write(spool.file, new, insert=insert, also=marker)
         self.derive()
 
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update (``kb serve --allow-update``), then rebuild what follows from
+        the articles: ``ekg:entities`` from their records, and ``ekg:derived``.
+
+        An update may add, change or drop article graphs and with them their
+        ``ek:entityStatement`` records, so the entity graph is rebuilt, not patched (what an
+        update writes into ``ekg:entities`` itself does not last). The derive-pending
+        marker goes in first: a crash before the rebuild is repaired on the next open.
+        """
+        if isinstance(self.backend, EmbeddedBackend):
+            self.backend.replace_graphs({DERIVE_PENDING_GRAPH: self._pending_marker()})
+        try:
+            self.backend.update(sparql)
+        except Exception:
+            if isinstance(self.backend, EmbeddedBackend):  # nothing changed: no repair due
+                self.backend.replace_graphs({DERIVE_PENDING_GRAPH: []})
+            raise
+        self.repair()
+
     def repair(self) -> None:
         """Rebuild what a write cut short may have left stale: the entity graph (from the
         articles' ``ek:entityStatement`` records) and the derived graph."""

@@ -661,7 +661,7 @@ class Handler(BaseHTTPRequestHandler):
         if not sparql:
             raise HTTPError(400, "no update: give update=...")
         self._check_remote_fetch(sparql, ("SERVICE", "LOAD"))
-        self._write(lambda kb: kb.backend.update(sparql))
+        self._write(lambda kb: kb.update(sparql))
         return Answer(204, b"", "text/plain")
 
     def _graph_store(self) -> Answer:
@@ -689,7 +689,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.command == "DELETE":
             if not exists:
                 raise HTTPError(404, f"no graph <{graph}> in this store")
-            self._write(lambda kb: kb.replace({graph: []}), derive=False)
+            self._write(lambda kb: kb.replace({graph: []}))
             return Answer(204, b"", "text/plain")
         media = self._media_type()
         offered = {m: f for m, (_, f) in GRAPH_TYPES.items()}
@@ -713,20 +713,14 @@ class Handler(BaseHTTPRequestHandler):
                 keep = [Quad(t.subject, t.predicate, t.object, node) for t in old]
             kb.replace({graph: keep + quads})  # ekg:entities follows the records
 
-        self._write(write, derive=False)
+        self._write(write)
         return Answer(201 if not exists else 204, b"", "text/plain")
 
-    def _write(self, change: Callable[[KB], None], *, derive: bool = True) -> None:
-        """Apply one change, then recompute the derived graph, one writer at a time.
-
-        A graph-store write goes through ``KB.replace``, so ``ekg:entities`` follows the
-        ``ek:entityStatement`` records of the graph written; a SPARQL update is applied as
-        it is (``kb load`` sends the entity statements it computed that way).
-        """
+    def _write(self, change: Callable[[KB], None]) -> None:
+        """Apply one change, one writer at a time. Every change goes through a ``KB`` write
+        (``replace``, ``update``), which keeps ``ekg:entities`` and ``ekg:derived`` in step."""
         with self.server.write_lock:
             change(self.server.kb)
-            if derive:  # KB.replace has
-                self.server.kb.derive()
 
 
 def _drain(stream: Any, length: int) -> None:

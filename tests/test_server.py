@@ -494,9 +494,10 @@ def test_graph_store_and_update_with_the_token(kb: KB) -> None:
         assert refused[0] == 403 and "LOAD (line 1)" in refused[2].decode()
 
 
-def test_graph_store_writes_keep_the_entity_graph_in_step() -> None:
+def test_writes_keep_the_entity_graph_in_step() -> None:
     """An article graph PUT through the graph store (as exported, with its entity-statement
-    records) brings its entities' names; DELETE takes them away again."""
+    records) brings its entities' names; DELETE, or a SPARQL update that drops the graph,
+    takes them away again."""
     auth = {"Authorization": f"Bearer {TOKEN}"}
     source = KB(None)
     source.load([DATA / "minimal-article.yaml"])
@@ -515,6 +516,13 @@ def test_graph_store_writes_keep_the_entity_graph_in_step() -> None:
         assert json.loads(get(url + ask)[2])["boolean"] is True
         assert http("DELETE", url + store, b"", auth)[0] == 204
         assert json.loads(get(url + ask)[2])["boolean"] is False
+        assert http("PUT", url + store, turtle, {"Content-Type": "text/turtle", **auth})[0] == 201
+        drop = f"DROP GRAPH <{article}>".encode()
+        update = {"Content-Type": "application/sparql-update", **auth}
+        assert http("POST", url + "/update", drop, update)[0] == 204
+        assert json.loads(get(url + ask)[2])["boolean"] is False
+        bad = http("POST", url + "/update", b"DROP GRAPH", update)
+        assert bad[0] == 400 and json.loads(get(url + ask)[2])["boolean"] is False
 
 
 # -- the CLI and the page ----------------------------------------------------------------------
