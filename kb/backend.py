@@ -198,6 +198,11 @@ class EmbeddedBackend:
                 journal = NamedNode(LOAD_JOURNAL_GRAPH)
                 if self.store.contains_named_graph(journal) and not self._in_progress():
                     self.store.remove_graph(journal)
+            except BaseException:
+                # A failed update or bulk load committed nothing of the swap: what the
+                # journal lists (staging graphs, graphs new in this write) goes, as on open.
+                self._drop_staging()
+                raise
             finally:
                 with self._guard:
                     self._writing -= 1
@@ -237,13 +242,13 @@ class EmbeddedBackend:
                     self._guard.notify_all()
 
     def update(self, sparql: str) -> None:
-        self._check_writable()
-        try:
-            self.store.update(sparql, prefixes=PREFIXES)
-        except SyntaxError as err:
-            raise QueryError(f"SPARQL syntax {err}") from None
-        except (ValueError, OSError) as err:
-            raise QueryError(str(err)) from None
+        with self._write():  # one writer at a time: a CLEAR must not meet a swap half-way
+            try:
+                self.store.update(sparql, prefixes=PREFIXES)
+            except SyntaxError as err:
+                raise QueryError(f"SPARQL syntax {err}") from None
+            except (ValueError, OSError) as err:
+                raise QueryError(str(err)) from None
 
     def replace_graphs(
         self,
@@ -305,8 +310,6 @@ class EmbeddedBackend:
         the entity statements swapped in by one update; and a store opened with a journal
         left behind removes the graphs it lists (``_drop_journaled``): all or nothing.
         """
-        if any(self.store.contains_named_graph(NamedNode(g)) for g in graphs):
-            raise ValueError("bulk_write writes new graphs only")
         small = [
             Quad(q.subject, q.predicate, q.object, NamedNode(g))
             for g, qs in also.items()
@@ -315,6 +318,8 @@ class EmbeddedBackend:
         staged, updates = _staged(uuid.uuid4().hex, insert)
         listed = _journal_entries([*map(NamedNode, graphs), *(q.graph_name for q in staged)])
         with self._write():
+            if any(self.store.contains_named_graph(NamedNode(g)) for g in graphs):
+                raise ValueError("bulk_write writes new graphs only")
             self.store.extend(listed + small)
             nquads.seek(0, io.SEEK_END)
             nquads.write(serialize(staged, format=RdfFormat.N_QUADS))

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
 from kb.canned import internal_query, values_query
+from kb.errors import QueryError
 from kb.namespaces import EK, ENTITIES_GRAPH
 
 ENTITY_STATEMENT = NamedNode(EK + "entityStatement")
@@ -52,16 +53,39 @@ def records_in(quads: Iterable[Quad]) -> set[str]:
     return {q.object.value for q in quads if q.predicate == ENTITY_STATEMENT}
 
 
-def statements(texts: Iterable[str]) -> list[Triple]:
-    """Parse statement records; raise SyntaxError if one is not an N-Triples statement."""
+def statements(texts: Iterable[str], *, skip_bad: bool = False) -> list[Triple]:
+    """Parse statement records. A record that is not one N-Triples statement (only a write
+    through SPARQL Update or the graph store can make one) raises QueryError, or with
+    ``skip_bad`` asserts nothing: a rebuild must not stop a store from opening."""
+    texts = list(texts)
+    try:
+        return _parsed(texts)
+    except SyntaxError:
+        good = []
+        for text in texts:
+            try:
+                good += _parsed([text])
+            except SyntaxError:
+                if not skip_bad:
+                    raise QueryError(
+                        f"ek:entityStatement {text[:200]!r} is not one N-Triples statement"
+                    ) from None
+        return good
+
+
+def _parsed(texts: list[str]) -> list[Triple]:
     document = "".join(f"{text} .\n" for text in texts)
-    return [q.triple for q in parse(document.encode("utf-8"), format=RdfFormat.N_TRIPLES)]
+    triples = [q.triple for q in parse(document.encode("utf-8"), format=RdfFormat.N_TRIPLES)]
+    if len(triples) != len(texts):  # "<a> <b> <c> . <d> <e> <f>" is two
+        raise SyntaxError("not one statement per record")
+    return triples
 
 
-def entity_quads(texts: Iterable[str]) -> list[Quad]:
+def entity_quads(texts: Iterable[str], *, skip_bad: bool = False) -> list[Quad]:
     """The entity-graph quads for statement records."""
     graph = NamedNode(ENTITIES_GRAPH)
-    return [Quad(t.subject, t.predicate, t.object, graph) for t in statements(texts)]
+    triples = statements(texts, skip_bad=skip_bad)
+    return [Quad(t.subject, t.predicate, t.object, graph) for t in triples]
 
 
 def changes(
@@ -88,7 +112,7 @@ def changes(
 def rebuild(backend: object) -> list[Quad]:
     """The whole entity graph, from every article's records."""
     rows = backend.query(internal_query("all-records"))  # type: ignore[attr-defined]
-    return entity_quads(sorted({row["statement"].value for row in rows}))
+    return entity_quads(sorted({row["statement"].value for row in rows}), skip_bad=True)
 
 
 def _rows(

@@ -221,12 +221,15 @@ class KB:
         update writes into ``ekg:entities`` itself does not last). The derive-pending
         marker goes in first: a crash before the rebuild is repaired on the next open.
         """
-        if isinstance(self.backend, EmbeddedBackend):
+        marked = isinstance(self.backend, EmbeddedBackend) and not self.backend.has_graph(
+            DERIVE_PENDING_GRAPH
+        )
+        if marked:
             self.backend.replace_graphs({DERIVE_PENDING_GRAPH: self._pending_marker()})
         try:
             self.backend.update(sparql)
         except Exception:
-            if isinstance(self.backend, EmbeddedBackend):  # nothing changed: no repair due
+            if marked:  # nothing changed: no repair due for this update
                 self.backend.replace_graphs({DERIVE_PENDING_GRAPH: []})
             raise
         self.repair()

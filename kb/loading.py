@@ -19,6 +19,7 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 import types
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -128,6 +129,9 @@ def plan_into(
             raise
 
 
+_MAIN_SWAP = threading.Lock()
+
+
 @contextmanager
 def _main_module_left_alone() -> Iterator[None]:
     """Start workers that do not run the caller's main module again.
@@ -137,12 +141,13 @@ def _main_module_left_alone() -> Iterator[None]:
     in every worker, side effects and all, and the pool would break. The workers need
     nothing from it: while they start, ``__main__`` is a module with no file to rerun.
     """
-    main = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = main
+    with _MAIN_SWAP:  # two loads in two threads must not restore each other's stand-in
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            sys.modules["__main__"] = main
 
 
 def _collect(

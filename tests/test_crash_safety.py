@@ -131,3 +131,43 @@ def test_a_load_cut_off_before_its_derivation_is_completed_on_next_open(
     with KB(store) as kb:
         assert not kb.query(partners).raw
         assert DERIVE_PENDING_GRAPH not in kb.backend.named_graphs()
+
+
+class _UpdateFails:
+    """A pyoxigraph store whose SPARQL updates fail (a full disk, say) after writes by
+    ``extend`` have gone in: the swap of a replace half done, in a live process."""
+
+    def __init__(self, store: object) -> None:
+        self._store = store
+
+    def update(self, *args: object, **kwargs: object) -> None:
+        raise OSError("No space left on device")
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+
+def test_a_failed_swap_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    """The staging graphs of a replace whose update fails go at once: later writes to the
+    same graphs survive, and queries in the same process never see the staging graphs."""
+    v1 = write_version(tmp_path / "v1.yaml", 1, 20)
+    v2 = write_version(tmp_path / "v2.yaml", 2, 20)
+    store = tmp_path / "store"
+    with KB(store) as kb:
+        kb.load([v1])
+        before = snapshot(kb)
+        real = kb.backend.store
+        kb.backend.store = _UpdateFails(real)  # type: ignore[assignment]
+        with pytest.raises(OSError, match="No space left"):
+            kb.load([v2, DATA / "minimal-article.yaml"])
+        kb.backend.store = real
+        graphs = {g.value for g in real.named_graphs()}
+        assert not any(g.startswith(STAGING_GRAPH_PREFIX) for g in graphs)
+        assert snapshot(kb) == before
+        staged = f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), '{STAGING_GRAPH_PREFIX}')) }}"
+        assert not bool(kb.query(staged).raw)
+        kb.load([DATA / "minimal-article.yaml"])
+        added = {g.value for g in real.named_graphs()} - graphs
+    with KB(store) as kb:  # reopened: nothing the journal listed is dropped now
+        assert added <= set(kb.backend.named_graphs())
+        assert added and all(kb.backend.has_graph(g) for g in added)

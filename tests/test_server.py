@@ -525,6 +525,33 @@ def test_writes_keep_the_entity_graph_in_step() -> None:
         assert bad[0] == 400 and json.loads(get(url + ask)[2])["boolean"] is False
 
 
+def test_an_update_that_writes_a_broken_entity_record_leaves_a_store_that_opens(
+    tmp_path: Path,
+) -> None:
+    """A record that is not an N-Triples statement asserts nothing; the store still opens
+    (the rebuild after the update, and on open, skips it); a graph-store PUT of one is a 400."""
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    update = {"Content-Type": "application/sparql-update", **auth}
+    article = "https://w3id.org/event-kb/article/example-2025-06-02-acme-signs-mou"
+    bad = f'INSERT DATA {{ GRAPH <{article}> {{ <{article}> ek:entityStatement "<a> <b>" }} }}'
+    names = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ekg:entities { ?s rdfs:label ?l } }"
+    count = "/sparql?" + urllib.parse.urlencode({"query": names})
+    store = tmp_path / "store"
+    with KB(store) as kb:
+        kb.load([DATA / "minimal-article.yaml"])
+        with serving(kb, allow_update=True, token=TOKEN) as (url, _):
+            before = json.loads(get(url + count)[2])["results"]["bindings"]
+            assert http("POST", url + "/update", bad.encode(), update)[0] == 204
+            assert json.loads(get(url + count)[2])["results"]["bindings"] == before
+            put = "/store?" + urllib.parse.urlencode({"graph": "urn:x:article"})
+            body = b'<urn:x:article> <https://w3id.org/event-kb/ontology#entityStatement> "x" .'
+            refused = http("PUT", url + put, body, {"Content-Type": "text/turtle", **auth})
+            assert refused[0] == 400 and "is not one N-Triples statement" in refused[2].decode()
+    with KB(store) as kb:
+        assert not kb.backend.has_graph("urn:x:article")
+        assert kb.ask("entity", {"name": "Globex"}).rows()
+
+
 # -- the CLI and the page ----------------------------------------------------------------------
 
 
