@@ -65,7 +65,7 @@ def _staged(token: str, insert: Iterable[Quad]) -> tuple[list[Quad], list[str]]:
     return staged, updates
 
 
-def _journal_entries(graphs: Iterable[NamedNode | Any]) -> list[Quad]:
+def _journal_entries(graphs: Iterable[Any]) -> list[Quad]:
     """The journal's quads listing ``graphs`` as a write in progress."""
     journal = NamedNode(LOAD_JOURNAL_GRAPH)
     member = NamedNode(RDFS + "member")
@@ -308,7 +308,7 @@ class EmbeddedBackend:
         journal graph (with ``also``, in one transaction); readers in this process and
         snapshots opened meanwhile leave journaled graphs out; the journal is dropped with
         the entity statements swapped in by one update; and a store opened with a journal
-        left behind removes the graphs it lists (``_drop_journaled``): all or nothing.
+        left behind removes the graphs it lists (``_drop_staging``): all or nothing.
         """
         small = [
             Quad(q.subject, q.predicate, q.object, NamedNode(g))

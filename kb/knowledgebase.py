@@ -193,10 +193,12 @@ class KB:
         """Give each named graph exactly ``graphs[name]`` (``[]`` removes it), keep
         ``ekg:entities`` in step with the articles' records, and recompute ``ekg:derived``.
 
-        ``existing``: the named graphs in the store, if the caller has just listed them.
+        ``existing``: the named graphs in the store, if the caller has just listed them;
+        otherwise each of ``graphs`` is looked up (not every graph listed: a graph-store
+        write of one article on a store of 38,000).
         """
         if existing is None:
-            existing = set(self.backend.named_graphs())
+            existing = {g for g in graphs if self.backend.has_graph(g)}
         records = set().union(*(entities.records_in(quads) for quads in graphs.values()))
         insert, delete = entities.changes(self.backend, records, list(graphs), existing)
         if isinstance(self.backend, EmbeddedBackend):  # many graphs in one transaction
