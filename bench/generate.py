@@ -34,8 +34,8 @@ import yaml
 from pyoxigraph import RdfFormat, parse, serialize
 
 from kb import resources
-from kb.entities import entity_quads, records_in
 from kb.namespaces import EK, EKR, RDF, RDFS
+from kb.store.entity_graph import entity_quads, records_in
 from loaders.plan import plan_file
 
 QUADS_PER_ARTICLE = 230  # rough mean, to size the world before generating

@@ -117,7 +117,7 @@ def rdflib_parse(nquads: str, quads: int) -> dict[str, Any]:
 def kb_bind(store: str, params: dict[str, str]) -> dict[str, Any]:
     """Each canned query's arguments and the RDF terms they resolve to in the store."""
     from kb import KB
-    from kb.canned import canned_queries
+    from kb.sparql.catalogue import canned_queries
 
     out: dict[str, Any] = {}
     with KB(store, seed=False) as kb:
@@ -190,8 +190,8 @@ def rdflib_queries(
     """The same canned queries with the same bindings on rdflib (``default_union=True``)."""
     import rdflib
 
-    from kb.canned import canned_queries
     from kb.namespaces import PREFIXES
+    from kb.sparql.catalogue import canned_queries
 
     ds = rdflib.Dataset(default_union=True)
     start = time.perf_counter()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from kb.errors import InputError, KBError, ParameterError, QueryError, StoreError, UnknownQuery
 
 if TYPE_CHECKING:
-    from kb.knowledgebase import KB, default_store_path
+    from kb.api import KB, default_store_path
 
 __all__ = [
     "KB",
@@ -28,9 +28,9 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in ("KB", "default_store_path"):
-        from kb import knowledgebase
+        from kb import api
 
-        return getattr(knowledgebase, name)
+        return getattr(api, name)
     if name == "__version__":  # importlib.metadata costs a query's start-up 50 ms
         from importlib.metadata import PackageNotFoundError, version
 

@@ -19,7 +19,7 @@ GAZETTEER_GRAPH = EKG + "gazetteer"
 DERIVED_GRAPH = EKG + "derived"
 ENTITIES_GRAPH = EKG + "entities"
 """What articles say about the entities they define (types, names, lookup keys, parent,
-places), each statement once however many articles say it; see ``kb.entities``."""
+places), each statement once however many articles say it; see ``kb.store.entity_graph``."""
 LINKS_GRAPH = EKG + "links"
 WIKIDATA_GRAPH = EKG + "wikidata"
 STAGING_GRAPH_PREFIX = EKG + "staging/"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad
 
-from kb.entities import records_in, split_entity_statements, statements
 from kb.errors import InputError
+from kb.store.entity_graph import records_in, split_entity_statements, statements
 from loaders.factfile import TypesOf, plan_fact_file
 from loaders.names import lookup_quads
 from loaders.rdffile import FORMATS, plan_rdf_file

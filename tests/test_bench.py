@@ -14,7 +14,7 @@ import pytest
 from bench.generate import generate
 from bench.report import DATA
 from kb import KB
-from kb.entities import records_in
+from kb.store.entity_graph import records_in
 
 REPO = Path(__file__).parent.parent
 
@@ -38,7 +38,7 @@ def test_generated_articles_load_validate_and_answer(tmp_path: Path) -> None:
     # the N-Quads are the same quads: each article's graph and what it asserts in ekg:entities
     records = [records_in(q for qs in p.graphs.values() for q in qs) for p in plans]
     assert sum(p.quad_count + len(r) for p, r in zip(plans, records, strict=True)) == gen.quads
-    from kb.validation import check
+    from kb.shacl import check
 
     articles = sorted(next(iter(p.graphs)) for p in plans)[:3]
     assert check(kb, articles) == []

@@ -20,13 +20,15 @@ import pytest
 from pyoxigraph import NamedNode, Quad
 
 from bench.generate import Generated, generate
-from kb import KB, InputError, entities, knowledgebase, loading
+from kb import KB, InputError, api
+from kb import batch as batch_planning
 from kb.namespaces import (
     DERIVE_PENDING_GRAPH,
     ENTITIES_GRAPH,
     LOAD_JOURNAL_GRAPH,
     STAGING_GRAPH_PREFIX,
 )
+from kb.store.entity_graph import rebuild
 from tests.conftest import canonical_dataset, export_nquads
 
 KB_EXE = str(Path(sys.executable).with_name("kb"))
@@ -38,7 +40,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Generated:
     """About 80 000 quads of new articles (56 000 in article graphs: over the bulk
     threshold), in 300-odd files."""
     gen = generate(tmp_path_factory.mktemp("batch") / "data", 80_000, seed=5)
-    assert gen.articles >= loading.PARALLEL_MIN_FILES
+    assert gen.articles >= batch_planning.PARALLEL_MIN_FILES
     return gen
 
 
@@ -60,15 +62,15 @@ def test_bulk_load_gives_the_store_a_transaction_gives(
         planned = bulk.load(files)
         assert written == [1]  # the batch took the bulk path
         bulk_data = canonical_dataset(bulk)
-        assert entity_graph(bulk) == set(entities.rebuild(bulk.backend))
+        assert entity_graph(bulk) == set(rebuild(bulk.backend))
     with monkeypatch.context() as patch:
-        patch.setattr(knowledgebase, "BULK_MIN_QUADS", 10**12)
-        patch.setattr(loading, "PARALLEL_MIN_FILES", 10**6)
+        patch.setattr(api, "BULK_MIN_QUADS", 10**12)
+        patch.setattr(batch_planning, "PARALLEL_MIN_FILES", 10**6)
         with KB(tmp_path / "one-transaction") as plain:
             plain.load(files)
             plain_data = canonical_dataset(plain)
     assert bulk_data == plain_data
-    assert sum(p.quad_count for p in planned) > knowledgebase.BULK_MIN_QUADS
+    assert sum(p.quad_count for p in planned) > api.BULK_MIN_QUADS
 
 
 def test_a_bad_file_in_a_large_batch_loads_nothing(batch: Generated, tmp_path: Path) -> None:
@@ -125,7 +127,7 @@ def test_sigkill_during_a_bulk_load_leaves_all_of_the_batch_or_none(
             assert not graphs & {LOAD_JOURNAL_GRAPH, DERIVE_PENDING_GRAPH}
             articles = len([p for p in kb.stats()["articles"] if "bench-" in p["article"]])
             assert articles in (0, batch.articles), f"kill {k} at {delay:.2f}s left {articles}"
-            assert entity_graph(kb) == set(entities.rebuild(kb.backend))
+            assert entity_graph(kb) == set(rebuild(kb.backend))
             if articles:
                 assert canonical_dataset(kb) == expected
         outcomes.append((delay, interrupted, "all" if articles else "none"))

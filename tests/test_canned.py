@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from kb import KB, ParameterError
-from kb.canned import canned_queries
+from kb.sparql.catalogue import canned_queries
 from tests.conftest import TURTLE_PREFIXES
 
 GOLDEN = Path(__file__).parent / "golden"

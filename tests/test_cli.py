@@ -166,7 +166,7 @@ def test_bad_file_gives_one_line_and_changes_nothing(run, tmp_path: Path) -> Non
 
 
 def test_queries_lists_every_canned_query(run) -> None:
-    from kb.canned import canned_queries
+    from kb.sparql.catalogue import canned_queries
 
     output = run("queries", "--verbose").output
     for canned in canned_queries().values():

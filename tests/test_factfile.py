@@ -8,8 +8,8 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Triple
 
 from kb import KB, InputError
-from kb.entities import records_in
 from kb.namespaces import EK, EKA, EKR, RDF, RDFS, XSD
+from kb.store.entity_graph import records_in
 from tests.conftest import DATA, export_nquads
 
 MINIMAL = (DATA / "minimal-article.yaml").read_text(encoding="utf-8")

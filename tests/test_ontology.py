@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from kb import KB
 from kb.cli import cli
-from kb.validation import check
+from kb.shacl import check
 from tests.conftest import TURTLE_PREFIXES
 
 

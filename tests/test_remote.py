@@ -17,7 +17,7 @@ from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat, parse
 
 from kb import KB, QueryError, StoreError
 from kb.cli import cli
-from kb.remote import Endpoints
+from kb.store.remote import Endpoints
 from tests.conftest import DATA
 from tests.servers import free_port, oxigraph_server
 from tests.test_canned import CASES, check_golden

@@ -10,9 +10,9 @@ import pytest
 from pyoxigraph import Literal, NamedNode
 
 from kb import KB
-from kb.canned import get_canned
 from kb.namespaces import PREFIXES
-from kb.sparql_text import find_keyword, substitute, with_prefixes
+from kb.sparql.catalogue import get_canned
+from kb.sparql.text import find_keyword, substitute, with_prefixes
 from tests.test_canned import CASES
 
 

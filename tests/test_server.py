@@ -28,8 +28,8 @@ import pytest
 from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results, serialize
 
 from kb import KB
-from kb.canned import canned_queries
-from kb.server import ServerConfig, make_server
+from kb.http.app import ServerConfig, make_server
+from kb.sparql.catalogue import canned_queries
 from tests.conftest import DATA
 from tests.servers import wait_for
 from tests.test_canned import CASES, GOLDEN, normalised

@@ -23,10 +23,10 @@ from click.testing import CliRunner
 
 from kb import KB
 from kb.cli import cli
-from kb.enrichment import enrich
 from kb.errors import InputError
-from kb.linking import REVIEW, Linker, Pins, read_pins, shipped_pins
-from kb.wikidata import WikidataClient, WikidataError, retry_after, rewrite_service
+from kb.wikidata.client import WikidataClient, WikidataError, retry_after, rewrite_service
+from kb.wikidata.enrichment import enrich
+from kb.wikidata.linking import REVIEW, Linker, Pins, read_pins, shipped_pins
 from tests.conftest import export_nquads
 from tests.servers import free_port, oxigraph_server
 
@@ -497,7 +497,7 @@ def test_link_enrich_and_federate_with_a_remote_store(
 def test_cache_lives_under_the_user_cache_dir(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from kb.wikidata import default_cache_dir
+    from kb.wikidata.client import default_cache_dir
 
     monkeypatch.delenv("KB_WIKIDATA_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))

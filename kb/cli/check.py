@@ -21,7 +21,7 @@ def check(obj: Context, articles: tuple[str, ...]) -> None:
 
     Exit 0 when the KB conforms, 1 when it does not (each violation on one line).
     """
-    from kb.validation import check as run_check
+    from kb.shacl import check as run_check
 
     with user_errors():
         violations = run_check(obj.kb, list(articles) or None)

@@ -12,7 +12,7 @@ A parameter's type is an ontology class (its value is a name, alias or id that m
 resolve to one entity of that class), ``Entity`` (any entity), or ``string``/``integer``
 (a literal). ``?`` marks an optional parameter: the query then runs with the variable
 unbound. Every query may also use ``$lang``, the language of the names it returns.
-Parameters are bound as RDF terms written into the query by ``kb.sparql_text.substitute``
+Parameters are bound as RDF terms written into the query by ``kb.sparql.text.substitute``
 (pyoxigraph serialises each term, so a value cannot change the query).
 """
 

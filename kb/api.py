@@ -15,9 +15,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Variable, parse
 
-from kb import entities, resources
-from kb.backend import Backend, EmbeddedBackend
-from kb.canned import CannedQuery, derive_queries, get_canned, internal_query
+from kb import resources
 from kb.errors import ParameterError, a_or_an
 from kb.namespaces import (
     DERIVE_PENDING_GRAPH,
@@ -31,13 +29,16 @@ from kb.namespaces import (
     XSD,
     compact,
 )
-from kb.results import Result
-from kb.wikidata import rewrite_service  # SERVICE <Wikidata> → $KB_WIKIDATA_SPARQL
+from kb.sparql.catalogue import CannedQuery, derive_queries, get_canned, internal_query
+from kb.sparql.results import Result
+from kb.store import entity_graph
+from kb.store.backend import Backend, EmbeddedBackend
+from kb.wikidata.client import rewrite_service  # SERVICE <Wikidata> → $KB_WIKIDATA_SPARQL
 from loaders.names import lookup_quads, normalise
 
 if TYPE_CHECKING:  # loading pulls in YAML, the fact-file schema and multiprocessing,
     # which a query does not need: imported where used, for `kb ask`'s start-up time
-    from kb.loading import Planned, Spool
+    from kb.batch import Planned, Spool
     from loaders.plan import LoadPlan
 
 SYSTEM_FILES = {ONTOLOGY_GRAPH: "event-kb.ttl", GAZETTEER_GRAPH: "gazetteer.ttl"}
@@ -61,7 +62,7 @@ def open_backend(location: str | Path | None, *, wait: float = 0.0) -> Backend:
         return EmbeddedBackend(None)
     text = str(location)
     if text.startswith(("http://", "https://")):
-        from kb.remote import RemoteBackend
+        from kb.store.remote import RemoteBackend
 
         return RemoteBackend(text)
     return EmbeddedBackend(Path(text).expanduser(), wait=wait)
@@ -154,10 +155,10 @@ class KB:
 
         Each named graph in a file replaces the graph of that name (reloading an article
         replaces its facts). The derived graph is recomputed afterwards. Large batches are
-        planned in parallel and spooled to disk (``kb.loading``); a large batch of new
+        planned in parallel and spooled to disk (``kb.batch``); a large batch of new
         articles is written by the bulk loader (``EmbeddedBackend.bulk_write``).
         """
-        from kb.loading import Spool, plan_into
+        from kb.batch import Spool, plan_into
 
         store_path = None
         if isinstance(self.backend, EmbeddedBackend) and self.location != MEMORY:
@@ -199,8 +200,8 @@ class KB:
         """
         if existing is None:
             existing = {g for g in graphs if self.backend.has_graph(g)}
-        records = set().union(*(entities.records_in(quads) for quads in graphs.values()))
-        insert, delete = entities.changes(self.backend, records, list(graphs), existing)
+        records = set().union(*(entity_graph.records_in(quads) for quads in graphs.values()))
+        insert, delete = entity_graph.changes(self.backend, records, list(graphs), existing)
         if isinstance(self.backend, EmbeddedBackend):  # many graphs in one transaction
             graphs[DERIVE_PENDING_GRAPH] = self._pending_marker()
         # the graphs, their entity statements and the marker, all or nothing ...
@@ -209,7 +210,7 @@ class KB:
 
     def _bulk_write(self, spool: Spool, new: list[str], existing: set[str]) -> None:
         assert isinstance(self.backend, EmbeddedBackend)
-        insert, _ = entities.changes(self.backend, spool.records, new, existing)
+        insert, _ = entity_graph.changes(self.backend, spool.records, new, existing)
         marker = {DERIVE_PENDING_GRAPH: self._pending_marker()}
         self.backend.bulk_write(spool.file, new, insert=insert, also=marker)
         self.derive()
@@ -239,7 +240,7 @@ class KB:
     def repair(self) -> None:
         """Rebuild what a write cut short may have left stale: the entity graph (from the
         articles' ``ek:entityStatement`` records) and the derived graph."""
-        self.backend.replace_graphs({ENTITIES_GRAPH: entities.rebuild(self.backend)})
+        self.backend.replace_graphs({ENTITIES_GRAPH: entity_graph.rebuild(self.backend)})
         self.derive()
 
     @staticmethod

@@ -1,5 +1,5 @@
 """Where the quads live. ``EmbeddedBackend`` is pyoxigraph on disk or in memory; a remote
-SPARQL 1.1 server implements the same few methods (see ``kb.remote``).
+SPARQL 1.1 server implements the same few methods (see ``kb.store.remote``).
 
 The KB above never touches pyoxigraph's ``Store`` directly, so every command works the
 same against either.
@@ -37,7 +37,7 @@ from kb.namespaces import (
     RDFS,
     STAGING_GRAPH_PREFIX,
 )
-from kb.sparql_text import substitute
+from kb.sparql.text import substitute
 
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
 
@@ -227,7 +227,7 @@ class EmbeddedBackend:
                         NamedNode(g) for g in self.named_graphs() if g not in excluded
                     ]
                 }
-            if substitutions:  # written in: see kb.sparql_text.substitute for why
+            if substitutions:  # written in: see kb.sparql.text.substitute for why
                 terms = {var.value: str(term) for var, term in substitutions.items()}
                 sparql = substitute(sparql, terms)
             return self.store.query(sparql, prefixes=PREFIXES, **options)

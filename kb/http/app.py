@@ -6,7 +6,7 @@ Routes (docs/server.md has examples and the status codes):
   ``?query=``, POST form-encoded, POST ``application/sparql-query``. Answers are
   negotiated from ``Accept`` (or ``?format=json|xml|csv|tsv|turtle|ntriples|jsonld|trig|
   rdfxml``). Without a query: the service description (Turtle by default).
-- ``GET /``: the query page (YASGUI, bundled in kb/static), or the service description
+- ``GET /``: the query page (YASGUI, bundled in kb/http/static), or the service description
   when ``Accept`` prefers RDF.
 - ``GET /queries``: the canned queries and their parameters as JSON;
   ``GET /queries/NAME.rq?param=value``: the query text with the parameters bound;
@@ -60,12 +60,12 @@ from pyoxigraph import (
 )
 
 from kb import __version__
-from kb.backend import QueryResult
-from kb.canned import canned_queries, get_canned, internal_query
+from kb.api import KB
 from kb.errors import KBError, ParameterError, QueryError, UnknownQuery
-from kb.knowledgebase import KB
 from kb.namespaces import PREFIXES, XSD
-from kb.sparql_text import find_keyword, substitute, with_prefixes
+from kb.sparql.catalogue import canned_queries, get_canned, internal_query
+from kb.sparql.text import find_keyword, substitute, with_prefixes
+from kb.store.backend import QueryResult
 
 DRAIN_LIMIT = 64 * 1024 * 1024
 """An oversized body up to this size is read and dropped, so the client sees the 413."""

@@ -23,9 +23,9 @@ from collections.abc import Iterable, Iterator
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
-from kb.canned import internal_query, values_query
 from kb.errors import QueryError
 from kb.namespaces import EK, ENTITIES_GRAPH
+from kb.sparql.catalogue import internal_query, values_query
 
 ENTITY_STATEMENT = NamedNode(EK + "entityStatement")
 KEPT_IN_ARTICLE = frozenset({EK + "source", EK + "quote"})

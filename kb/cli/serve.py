@@ -1,4 +1,4 @@
-"""``kb serve``: the click command; the server itself is ``kb.server``."""
+"""``kb serve``: the click command; the server itself is ``kb.http.app``."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def serve(
     /health; with --allow-update, /update and /store?graph=IRI. Read-only by default.
     Stop with Ctrl-C.
     """
-    from kb.server import ServerConfig, make_server
+    from kb.http.app import ServerConfig, make_server
 
     config = ServerConfig(
         timeout=timeout,

@@ -32,7 +32,7 @@ class Context:
     @property
     def kb(self) -> Any:
         if self._kb is None:
-            from kb.knowledgebase import KB, default_store_path
+            from kb.api import KB, default_store_path
 
             self._kb = KB(self.store or default_store_path(), wait=self.wait)
         return self._kb
@@ -60,10 +60,10 @@ def _version() -> str:
 LAZY_COMMANDS = {
     # name: "module:attribute". Imported only when that command runs, so `kb ask` does not
     # pay for the server, the Wikidata client or rdflib.
-    "serve": "kb.serve_cli:serve",
-    "link": "kb.link_cli:link",
-    "enrich": "kb.link_cli:enrich",
-    "check": "kb.check_cli:check",
+    "serve": "kb.cli.serve:serve",
+    "link": "kb.cli.wikidata:link",
+    "enrich": "kb.cli.wikidata:enrich",
+    "check": "kb.cli.check:check",
 }
 
 
@@ -264,7 +264,7 @@ def ask(ctx: click.Context, name: str, fmt: str | None, lang: str) -> None:
 @click.option("--verbose", "-v", is_flag=True, help="Show descriptions and examples too.")
 def list_queries(verbose: bool) -> None:
     """List the canned queries with their parameters."""
-    from kb.canned import canned_queries
+    from kb.sparql.catalogue import canned_queries
 
     for canned in canned_queries().values():
         params = " ".join(

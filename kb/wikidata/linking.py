@@ -40,10 +40,10 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kb import resources
-from kb.canned import internal_query
 from kb.errors import InputError, a_or_an
 from kb.namespaces import EK, EKR, LINKS_GRAPH, OWL, RDF, XSD, compact
-from kb.wikidata import NotCached, WikidataClient, item_iri, qid, with_values, xsd_datetime
+from kb.sparql.catalogue import internal_query
+from kb.wikidata.client import NotCached, WikidataClient, item_iri, qid, with_values, xsd_datetime
 
 PROV = "http://www.w3.org/ns/prov#"
 QID_PATTERN = re.compile(r"Q[1-9][0-9]*")

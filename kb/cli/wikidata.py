@@ -1,6 +1,6 @@
-"""``kb link`` and ``kb enrich``: thin commands over kb.linking and kb.enrichment.
+"""``kb link`` and ``kb enrich``: thin commands over kb.wikidata.linking and kb.wikidata.enrichment.
 
-Imported only when one of them runs (see ``LAZY_COMMANDS`` in kb/cli.py).
+Imported only when one of them runs (see ``LAZY_COMMANDS`` in kb/cli/__init__.py).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 import click
 
 from kb.cli import Context, user_errors
-from kb.linking import Decision, LinkReport
-from kb.results import _pad, _width
+from kb.sparql.results import _pad, _width
+from kb.wikidata.linking import Decision, LinkReport
 
 REVIEW_COLUMNS = ("entity", "name", "status", "candidate", "label", "score", "reasons")
 TABLE_CELL = (40, 28, 12, 12, 40, 6, 10_000)
@@ -45,7 +45,7 @@ def wikidata_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _client(endpoint: str | None, cache_dir: Path | None, offline: bool) -> Any:
-    from kb.wikidata import WikidataClient
+    from kb.wikidata.client import WikidataClient
 
     return WikidataClient(endpoint, cache_dir=cache_dir, offline=offline)
 
@@ -111,7 +111,7 @@ def link(
     links replace the graph ekg:links (owl:sameAs plus an ek:LinkDecision each). The
     summary goes to standard error; --review prints the undecided to standard output.
     """
-    from kb.linking import Linker, Pins, read_pins, shipped_pins
+    from kb.wikidata.linking import Linker, Pins, read_pins, shipped_pins
 
     with user_errors():
         pins = Pins() if no_shipped_pins else shipped_pins()
@@ -129,7 +129,7 @@ def link(
 
 
 def summary(report: LinkReport, offline: bool) -> str:
-    from kb.linking import ACCEPTED, NO_CANDIDATE, NOT_CHECKED, REVIEW
+    from kb.wikidata.linking import ACCEPTED, NO_CANDIDATE, NOT_CHECKED, REVIEW
 
     pinned = sum(1 for d in report.decisions if d.status == ACCEPTED and d.method == "pin")
     lines = [
@@ -203,7 +203,7 @@ def enrich(obj: Context, endpoint: str | None, cache_dir: Path | None, offline: 
     employer and position held, with PROV-O provenance: from Wikidata, and when.
     Run `kb link` first.
     """
-    from kb.enrichment import enrich as run
+    from kb.wikidata.enrichment import enrich as run
 
     with user_errors():
         tick, shown = _progress("items")

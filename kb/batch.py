@@ -30,8 +30,8 @@ from typing import IO, Any
 
 from pyoxigraph import Quad, RdfFormat, parse, serialize
 
-from kb.entities import records_in
 from kb.errors import InputError
+from kb.store.entity_graph import records_in
 from loaders.factfile import TypesOf
 from loaders.plan import plan_file
 
@@ -54,7 +54,7 @@ class Planned:
 @dataclass
 class Spool:
     """The quads a batch will write, in a temporary N-Quads file, and what a write needs:
-    which graphs they fill and the entity statements they record (``kb.entities``)."""
+    which graphs they fill and the entity statements they record (``kb.store.entity_graph``)."""
 
     file: IO[bytes] = field(
         default_factory=lambda: tempfile.TemporaryFile(prefix="kb-load-")  # noqa: SIM115 (closed by __exit__)
@@ -192,7 +192,7 @@ class _Failure:
 
 def _open_snapshot(store_path: str) -> None:
     global _snapshot
-    from kb.backend import EmbeddedBackend
+    from kb.store.backend import EmbeddedBackend
 
     if sys.platform == "linux":  # die with the loading process, even when it is killed
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -2,7 +2,7 @@
 
 Each article graph (and the gazetteer) is checked on its own: its subjects are the focus
 nodes, and the data graph is the graph, plus what it says of its entities (its
-``ek:entityStatement`` records, see ``kb.entities``), plus the types the whole KB gives
+``ek:entityStatement`` records, see ``kb.store.entity_graph``), plus the types the whole KB gives
 every resource (so ``sh:class`` checks on an entity defined in another article pass). A
 fact is valid or not by what its article says, and two articles that report the same fact
 must not make each other invalid. pySHACL and rdflib are imported here only, so that
@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pyoxigraph import NamedNode, RdfFormat, parse, serialize
 
 from kb import resources
-from kb.canned import internal_query
-from kb.entities import records_in, statements
-from kb.knowledgebase import KB
+from kb.api import KB
 from kb.namespaces import GAZETTEER_GRAPH
+from kb.sparql.catalogue import internal_query
+from kb.store.entity_graph import records_in, statements
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from typing import Any
 
 from pyoxigraph import NamedNode, Quad
 
-from kb.canned import internal_query
 from kb.namespaces import EKR, RDF, RDFS, WIKIDATA_GRAPH
-from kb.wikidata import NotCached, WikidataClient, qid, with_values, xsd_datetime
+from kb.sparql.catalogue import internal_query
+from kb.wikidata.client import NotCached, WikidataClient, qid, with_values, xsd_datetime
 
 PROV = "http://www.w3.org/ns/prov#"
 WIKIDATA_SITE = "https://www.wikidata.org/"

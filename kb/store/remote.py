@@ -3,7 +3,7 @@
 Queries go through the SPARQL 1.1 Protocol, writes through the Graph Store HTTP Protocol:
 ``replace_graphs`` PUTs each named graph (one per article) as N-Triples, so each graph is
 replaced all or nothing by the server. Answers are parsed by pyoxigraph into the same
-objects the embedded store returns, so ``kb.results`` and every command work unchanged.
+objects the embedded store returns, so ``kb.sparql.results`` and every command work unchanged.
 
 Where the endpoints are: ``--store http://host:7878`` means Oxigraph server's layout
 (``/query``, ``/update``, ``/store``); ``KB_QUERY_URL``, ``KB_UPDATE_URL`` and
@@ -39,11 +39,11 @@ from pyoxigraph import (
     serialize,
 )
 
-from kb.backend import QueryResult, quad_data
-from kb.canned import internal_query, values_query
 from kb.errors import QueryError, StoreError
 from kb.namespaces import ENTITIES_GRAPH, PREFIXES
-from kb.sparql_text import substitute, with_prefixes
+from kb.sparql.catalogue import internal_query, values_query
+from kb.sparql.text import substitute, with_prefixes
+from kb.store.backend import QueryResult, quad_data
 
 ACCEPT_ANY_RESULT = (
     "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"

@@ -1,0 +1,1 @@
+"""``kb serve``: the SPARQL 1.1 Protocol endpoint and the page, over ``kb.KB``."""

@@ -1,0 +1,1 @@
+"""SPARQL as text and as answers: the query catalogue (queries/*.rq), text tools, results."""

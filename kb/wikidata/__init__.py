@@ -1,0 +1,1 @@
+"""Wikidata: a polite client with a cache, linking entities to items, enrichment."""
