@@ -34,8 +34,8 @@ import yaml
 from pyoxigraph import RdfFormat, parse, serialize
 
 from kb import resources
-from kb.namespaces import EK, EKR, RDF, RDFS
-from kb.store.entity_graph import entity_quads, records_in
+from kb.namespaces import EK, EKR, GAZETTEER_GRAPH, RDF, RDFS, SYSTEM_GRAPH_FILES
+from kb.store.entity_graph import article_content, entity_quads, records_in
 from loaders.plan import plan_file
 
 QUADS_PER_ARTICLE = 230  # rough mean, to size the world before generating
@@ -242,7 +242,7 @@ class Place:
 @cache
 def gazetteer() -> tuple[tuple[Place, ...], tuple[Place, ...], dict[str, set[str]]]:
     """Countries and regions of ``ontology/gazetteer.ttl``, and every place's classes."""
-    data = (resources.ontology_dir() / "gazetteer.ttl").read_bytes()
+    data = (resources.ontology_dir() / SYSTEM_GRAPH_FILES[GAZETTEER_GRAPH]).read_bytes()
     types: dict[str, set[str]] = {}
     labels: dict[tuple[str, str], str] = {}
     for q in parse(data, format=RdfFormat.TURTLE):
@@ -623,9 +623,9 @@ def render(world: World, index: int) -> tuple[str, bytes, bytes, int, dict[str, 
     name = f"{index:07d}.yaml"
     text = yaml.dump(doc, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=10_000)
     data = text.encode("utf-8")
-    plan = plan_file(name, _gazetteer_types, data=data)
+    planned, graphs = plan_file(name, _gazetteer_types, data=data)
     out = io.BytesIO()
-    quads = [q for qs in plan.graphs.values() for q in qs]
+    quads = [q for g, qs in graphs.items() for q in article_content(g, qs, planned.entities)]
     quads += entity_quads(records_in(quads))  # what the KB asserts in ekg:entities
     serialize(quads, out, RdfFormat.N_QUADS)
     return name, data, out.getvalue(), len(quads), mentions

@@ -1,14 +1,15 @@
-"""How a batch of input files reaches the store: planned in parallel, spooled to disk.
+"""Planning a batch of input files: every file read, validated and turned into the content
+of its graphs before anything is written, in parallel for a large batch.
 
-Planning a file (read, parse, validate, build its quads) is most of what a load costs, and
-it writes nothing, so a large batch is planned by a pool of worker processes, one per core.
-Each worker reads the store through a read-only snapshot, for the types of the entities a
-file refers to but does not define (as ``KB.plan`` does). What every file will write goes
-to a spool, a temporary N-Quads file, so memory does not grow with the batch; nothing is
-written to the store until every file has planned without error, so a batch still loads
-whole or not at all. ``KB.load`` then writes the spool: through pyoxigraph's bulk loader
-for a large batch of new articles (``EmbeddedBackend.bulk_write``), else in one
-transaction.
+Planning a file (read, parse, validate, build its quads; ``loaders.plan``) is most of what a
+load costs, and it writes nothing, so a batch of ``PARALLEL_MIN_FILES`` or more files on an
+on-disk store is planned by a pool of worker processes, one per core. Each worker reads the
+store through a read-only snapshot, for the types of the entities a file refers to but does
+not define. Each file's quads then get the store's layout (the statements about the entities
+a fact file defines become records: ``kb.store.entity_graph``) and go to a ``Spool``, which
+keeps a small batch in memory and what workers send in a temporary N-Quads file, so memory
+does not grow with a large batch. Nothing is written to the store until every file has
+planned without error, so a batch still loads whole or not at all; ``KB.load`` writes it.
 """
 
 from __future__ import annotations
@@ -24,76 +25,92 @@ import types
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from pyoxigraph import Quad, RdfFormat, parse, serialize
 
-from kb.errors import InputError
-from kb.store.entity_graph import records_in
+from kb.errors import InputError, QueryError
+from kb.store.entity_graph import article_content, records_in
 from loaders.factfile import TypesOf
-from loaders.plan import plan_file
+from loaders.plan import PlannedFile, plan_file
 
 PARALLEL_MIN_FILES = 32
 """Below this many files, planning in this process beats starting workers (about 0.4 s)."""
 
 
-@dataclass
-class Planned:
-    """What one file loads: its graphs and how many quads each (the quads are spooled)."""
-
-    path: str
-    graphs: dict[str, int]
-
-    @property
-    def quad_count(self) -> int:
-        return sum(self.graphs.values())
-
-
-@dataclass
 class Spool:
-    """The quads a batch will write, in a temporary N-Quads file, and what a write needs:
-    which graphs they fill and the entity statements they record (``kb.store.entity_graph``)."""
+    """The content a batch will write, and what the write needs besides: which graphs it
+    fills (and from which file) and the entity statements it records.
 
-    file: IO[bytes] = field(
-        default_factory=lambda: tempfile.TemporaryFile(prefix="kb-load-")  # noqa: SIM115 (closed by __exit__)
-    )
-    planned: list[Planned] = field(default_factory=list)
-    records: set[str] = field(default_factory=set)
-    owner: dict[str, str] = field(default_factory=dict)  # graph -> the file that fills it
+    Files planned in this process stay in memory as quads; files planned by workers arrive
+    as N-Quads and go to a temporary file. ``graphs()`` gives everything by graph (a write in
+    one transaction), ``nquads()`` everything as one N-Quads file (the bulk loader).
+    """
+
+    def __init__(self) -> None:
+        self.planned: list[PlannedFile] = []
+        self.records: set[str] = set()
+        self.owner: dict[str, str] = {}  # graph -> the file that fills it
+        self._quads: list[Quad] = []
+        self._file: IO[bytes] | None = None
 
     @property
     def quad_count(self) -> int:
         return sum(p.quad_count for p in self.planned)
 
-    def add(self, path: str, counts: dict[str, int], nquads: bytes, records: set[str]) -> None:
-        for graph in counts:
+    def add(self, planned: PlannedFile, content: list[Quad] | bytes, records: set[str]) -> None:
+        """Add one file's content: quads, or N-Quads from a worker."""
+        for graph in planned.graphs:
             if graph in self.owner:
                 raise InputError(
                     f"<{graph}> is also loaded by {self.owner[graph]} in this batch; "
                     "load one file per graph",
-                    path=path,
+                    path=planned.path,
                 )
-            self.owner[graph] = path
-        self.file.write(nquads)
-        self.planned.append(Planned(path, counts))
+            self.owner[graph] = planned.path
+        if isinstance(content, bytes):
+            self._spool_file().write(content)
+        else:
+            self._quads.extend(content)
+        self.planned.append(planned)
         self.records |= records
 
     def graphs(self) -> dict[str, list[Quad]]:
-        """Read the spool back, quads grouped by graph (for a write in one transaction)."""
-        self.file.flush()
-        self.file.seek(0)
+        """Everything, quads grouped by graph."""
         graphs: dict[str, list[Quad]] = {graph: [] for graph in self.owner}
-        for quad in parse(self.file, format=RdfFormat.N_QUADS):
+        for quad in self._quads:
             graphs[quad.graph_name.value].append(quad)  # type: ignore[union-attr]
+        if self._file is not None:
+            self._file.flush()
+            self._file.seek(0)
+            for quad in parse(self._file, format=RdfFormat.N_QUADS):
+                graphs[quad.graph_name.value].append(quad)  # type: ignore[union-attr]
         return graphs
+
+    def nquads(self) -> IO[bytes]:
+        """Everything as one N-Quads file, positioned at its end (for more to be appended)."""
+        spool = self._spool_file()
+        if self._quads:
+            spool.write(serialize(self._quads, format=RdfFormat.N_QUADS))
+            self._quads = []
+        return spool
+
+    def _spool_file(self) -> IO[bytes]:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="kb-load-")  # noqa: SIM115 (closed by close())
+        return self._file
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
 
     def __enter__(self) -> Spool:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.file.close()
+        self.close()
 
 
 def plan_into(
@@ -102,7 +119,7 @@ def plan_into(
     types_of: TypesOf,
     *,
     graph: str | None = None,
-    store_path: str | None = None,
+    store_path: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> None:
     """Plan every file into ``spool``; raise the first file's InputError (in file order).
@@ -112,13 +129,13 @@ def plan_into(
     """
     jobs = [(str(p), graph) for p in dict.fromkeys(paths)]  # a file named twice loads once
     if store_path is None or len(jobs) < PARALLEL_MIN_FILES:
-        results: Iterator[tuple[str, Any]] = (_planned(job, types_of) for job in jobs)
+        results: Iterator[tuple[str, Any]] = (_planned(job, types_of, False) for job in jobs)
         _collect(spool, results, progress)
         return
     workers = min(os.cpu_count() or 1, len(jobs))
     context = multiprocessing.get_context("spawn")  # RocksDB's threads make fork unsafe
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_open_snapshot, initargs=(store_path,)
+        workers, mp_context=context, initializer=_open_snapshot, initargs=(str(store_path),)
     ) as pool:
         try:
             with _main_module_left_alone():  # map() starts the workers as it submits
@@ -158,21 +175,24 @@ def _collect(
             outcome = InputError(outcome.message, **outcome.where)
         if isinstance(outcome, InputError):
             raise outcome
-        spool.add(path, *outcome)
+        spool.add(*outcome)
         if progress:
             progress(path)
 
 
-def _planned(job: tuple[str, str | None], types_of: TypesOf) -> tuple[str, Any]:
-    """(path, (quad counts per graph, N-Quads, entity records)) or (path, InputError)."""
+def _planned(job: tuple[str, str | None], types_of: TypesOf, as_nquads: bool) -> tuple[str, Any]:
+    """(path, (record, content, entity records)) or (path, InputError); the content in the
+    store's layout, as quads or (to cross a process boundary) N-Quads."""
     path, graph = job
     try:
-        plan = plan_file(path, types_of, graph=graph)
+        planned, graphs = plan_file(path, types_of, graph=graph)
+        quads = [q for g, qs in graphs.items() for q in article_content(g, qs, planned.entities)]
     except InputError as err:
         return path, err
-    quads = [q for qs in plan.graphs.values() for q in qs]
-    counts = {g: len(qs) for g, qs in plan.graphs.items()}
-    return path, (counts, serialize(quads, format=RdfFormat.N_QUADS), records_in(quads))
+    except QueryError as err:  # a hand-written ek:entityStatement that does not parse
+        return path, InputError(str(err), path=path)
+    content = serialize(quads, format=RdfFormat.N_QUADS) if as_nquads else quads
+    return path, (planned, content, records_in(quads))
 
 
 # -- in a worker process ---------------------------------------------------------------------
@@ -192,7 +212,7 @@ class _Failure:
 
 def _open_snapshot(store_path: str) -> None:
     global _snapshot
-    from kb.store.backend import EmbeddedBackend
+    from kb.store.embedded import EmbeddedBackend
 
     if sys.platform == "linux":  # die with the loading process, even when it is killed
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -203,7 +223,7 @@ def _open_snapshot(store_path: str) -> None:
 
 
 def _plan_in_worker(job: tuple[str, str | None]) -> tuple[str, Any]:
-    path, outcome = _planned(job, _snapshot.types_of)
+    path, outcome = _planned(job, _snapshot.types_of, True)
     if isinstance(outcome, InputError):
         where = {k: getattr(outcome, k) for k in ("path", "line", "column", "field")}
         return path, _Failure(outcome.message, where)

@@ -31,11 +31,28 @@ DERIVE_PENDING_GRAPH = EKG + "derive-pending"
 """Written with a load's graphs, removed with the derived graph: if a crash came between,
 the next writable open recomputes ``ekg:derived``."""
 
+SYSTEM_GRAPH_FILES = {ONTOLOGY_GRAPH: "event-kb.ttl", GAZETTEER_GRAPH: "gazetteer.ttl"}
+"""The system graphs seeded from ``ontology/``, and the file each is read from."""
+ONTOLOGY_FILE = SYSTEM_GRAPH_FILES[ONTOLOGY_GRAPH]
+SHAPES_FILE = "shapes.ttl"
+"""The SHACL shapes ``kb check`` validates against (not loaded into the store)."""
+
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 OWL = "http://www.w3.org/2002/07/owl#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
+PROV = "http://www.w3.org/ns/prov#"
+SH = "http://www.w3.org/ns/shacl#"
+WD = "http://www.wikidata.org/entity/"
+"""Wikidata items (``wd:Q182477``)."""
+WDT = "http://www.wikidata.org/prop/direct/"
+"""Wikidata's truthy statements (``wdt:P159``)."""
+WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
+"""The public Wikidata endpoint; also the SERVICE IRI canned federated queries are written with."""
+WIKIDATA_SITE = "https://www.wikidata.org/"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+"""SPARQL 1.1 Service Description (what ``kb serve`` says about itself)."""
 
 PREFIXES: dict[str, str] = {
     "ek": EK,
@@ -50,12 +67,12 @@ PREFIXES: dict[str, str] = {
     "schema": "http://schema.org/",
     "org": "http://www.w3.org/ns/org#",
     "foaf": "http://xmlns.com/foaf/0.1/",
-    "prov": "http://www.w3.org/ns/prov#",
+    "prov": PROV,
     "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
-    "sh": "http://www.w3.org/ns/shacl#",
+    "sh": SH,
     "dcterms": "http://purl.org/dc/terms/",
-    "wd": "http://www.wikidata.org/entity/",
-    "wdt": "http://www.wikidata.org/prop/direct/",
+    "wd": WD,
+    "wdt": WDT,
 }
 """Prefixes predeclared in every query and used when serialising Turtle and TriG."""
 

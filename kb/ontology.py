@@ -12,9 +12,7 @@ from functools import cache
 from pyoxigraph import NamedNode, RdfFormat, parse
 
 from kb import resources
-from kb.namespaces import EK, RDF, RDFS
-
-ONTOLOGY_FILE = "event-kb.ttl"
+from kb.namespaces import EK, ONTOLOGY_FILE, RDF, RDFS
 
 
 @cache

@@ -27,7 +27,3 @@ def queries_dir() -> Path:
 
 def facts_dir() -> Path:
     return _data_dir("facts")
-
-
-def read_text(resource: Path) -> str:
-    return resource.read_text(encoding="utf-8")

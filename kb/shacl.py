@@ -18,7 +18,7 @@ from pyoxigraph import NamedNode, RdfFormat, parse, serialize
 
 from kb import resources
 from kb.api import KB
-from kb.namespaces import GAZETTEER_GRAPH
+from kb.namespaces import GAZETTEER_GRAPH, ONTOLOGY_FILE, SH, SHAPES_FILE
 from kb.sparql.catalogue import internal_query
 from kb.store.entity_graph import records_in, statements
 
@@ -36,14 +36,14 @@ def check(kb: KB, articles: list[str] | None = None) -> list[Violation]:
     import rdflib
     from pyshacl import validate
 
-    shapes = rdflib.Graph().parse(resources.ontology_dir() / "shapes.ttl", format="turtle")
-    ontology = rdflib.Graph().parse(resources.ontology_dir() / "event-kb.ttl", format="turtle")
+    shapes = rdflib.Graph().parse(resources.ontology_dir() / SHAPES_FILE, format="turtle")
+    ontology = rdflib.Graph().parse(resources.ontology_dir() / ONTOLOGY_FILE, format="turtle")
     types = serialize(kb.query(internal_query("all-types")).raw, format=RdfFormat.N_TRIPLES)
     if articles is None:
         articles = [GAZETTEER_GRAPH]
         articles += [row["article"] for row in kb.query(internal_query("article-graphs")).rows()]
     found: list[Violation] = []
-    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    sh = rdflib.Namespace(SH)
     for article in articles:
         data = rdflib.Graph().parse(data=types, format="nt")
         dump = io.BytesIO()

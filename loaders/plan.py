@@ -1,41 +1,50 @@
-"""What a load will write, worked out before anything is written."""
+"""What a load will write, worked out before anything is written: one file at a time."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import Quad
 
 from kb.errors import InputError
-from kb.store.entity_graph import records_in, split_entity_statements, statements
+from kb.formats import rdf_extensions, rdf_format_of_path
 from loaders.factfile import TypesOf, plan_fact_file
 from loaders.names import lookup_quads
-from loaders.rdffile import FORMATS, plan_rdf_file
+from loaders.rdffile import plan_rdf_file
 
 FACT_FILE_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass
-class LoadPlan:
-    """The graphs one input file replaces, each with its complete new content."""
+@dataclass(frozen=True)
+class PlannedFile:
+    """What one input file loads: the named graphs it fills, with how many quads each.
+
+    ``entities``: the ids a fact file defines (its ``entities:``), whose statements the
+    store keeps in its entity graph (``kb.store.entity_graph``); RDF files define none.
+    """
 
     path: str
-    graphs: dict[str, list[Quad]]
+    graphs: dict[str, int]
+    entities: frozenset[str] = field(default=frozenset())
 
     @property
     def quad_count(self) -> int:
-        return sum(len(q) for q in self.graphs.values())
+        return sum(self.graphs.values())
 
 
 def plan_file(
     path: str | Path, types_of: TypesOf, *, graph: str | None = None, data: bytes | None = None
-) -> LoadPlan:
-    """Read, parse and validate one file (by its suffix); raise InputError on any problem."""
+) -> tuple[PlannedFile, dict[str, list[Quad]]]:
+    """Read, parse and validate one file (by its suffix): its record and its quads by graph.
+
+    Raises InputError on any problem. Every label, alias and id gets its lookup key.
+    """
     name = str(path)
     suffix = Path(name).suffix.lower()
-    if suffix not in FACT_FILE_SUFFIXES and suffix not in FORMATS:
-        known = ", ".join(FACT_FILE_SUFFIXES + tuple(FORMATS))
+    rdf_format = rdf_format_of_path(name)
+    if suffix not in FACT_FILE_SUFFIXES and rdf_format is None:
+        known = ", ".join(FACT_FILE_SUFFIXES + tuple(rdf_extensions()))
         raise InputError(
             f"unknown file type {suffix or '(none)'!r}; expected one of {known}", path=name
         )
@@ -46,18 +55,12 @@ def plan_file(
             raise InputError(f"cannot read: {err.strerror}", path=name) from None
     if suffix in FACT_FILE_SUFFIXES:
         graph_iri, quads, entities = plan_fact_file(name, data, types_of)
-        quads.extend(lookup_quads(quads))
-        return LoadPlan(
-            name, {graph_iri: split_entity_statements(NamedNode(graph_iri), quads, entities)}
-        )
-    graphs = plan_rdf_file(name, data, suffix, graph)
-    for quads in graphs.values():
-        try:  # records written by hand, or a graph exported by kb export
-            described = {t.subject for t in statements(records_in(quads))}
-        except SyntaxError as err:
-            raise InputError(
-                f"an ek:entityStatement is not one N-Triples statement: {err}", path=name
-            ) from None
-        # an entity described by records has its lookup keys there too
-        quads.extend(q for q in lookup_quads(quads) if q.subject not in described)
-    return LoadPlan(name, graphs)
+        graphs = {graph_iri: quads + lookup_quads(quads)}
+    else:
+        assert rdf_format is not None
+        graphs = plan_rdf_file(name, data, rdf_format, graph)
+        entities = set()
+        for quads in graphs.values():
+            quads.extend(lookup_quads(quads))
+    counts = {g: len(quads) for g, quads in graphs.items()}
+    return PlannedFile(name, counts, frozenset(entities)), graphs

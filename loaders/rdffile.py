@@ -1,4 +1,4 @@
-"""Standard RDF files (Turtle, TriG, N-Triples, N-Quads, JSON-LD) as load input.
+"""Standard RDF files (every format pyoxigraph reads: ``kb.formats``) as load input.
 
 Quads keep their graph. Triples (or default-graph quads) go into the graph named by
 ``--graph``, or else into the graph of the one ``ek:Article`` the file describes; a file
@@ -16,19 +16,11 @@ from kb.errors import InputError
 from kb.namespaces import EK, EKG, RDF
 from kb.ontology import declared_terms
 
-FORMATS: dict[str, RdfFormat] = {
-    ".ttl": RdfFormat.TURTLE,
-    ".trig": RdfFormat.TRIG,
-    ".nt": RdfFormat.N_TRIPLES,
-    ".nq": RdfFormat.N_QUADS,
-    ".jsonld": RdfFormat.JSON_LD,
-    ".json": RdfFormat.JSON_LD,
-}
 
-
-def plan_rdf_file(path: str, data: bytes, suffix: str, graph: str | None) -> dict[str, list[Quad]]:
+def plan_rdf_file(
+    path: str, data: bytes, fmt: RdfFormat, graph: str | None
+) -> dict[str, list[Quad]]:
     """Parse ``data`` and group its quads by target graph, or raise InputError."""
-    fmt = FORMATS[suffix]
     try:
         parsed = list(parse(data, format=fmt, base_iri=f"file:///{path.lstrip('/')}"))
     except SyntaxError as err:

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat, parse
+from pyoxigraph import CanonicalizationAlgorithm, Dataset, Quad, RdfFormat, parse
 
 from kb import KB
+from kb.store.entity_graph import article_content
+from loaders.plan import plan_file
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
@@ -55,6 +57,12 @@ def store_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+def planned_graphs(kb: KB, path: Path) -> dict[str, list[Quad]]:
+    """What loading ``path`` would write into each graph, in the store's layout."""
+    planned, graphs = plan_file(path, kb.backend.types_of)
+    return {g: article_content(g, qs, planned.entities) for g, qs in graphs.items()}
 
 
 def export_nquads(kb: KB) -> bytes:

@@ -15,6 +15,7 @@ from bench.generate import generate
 from bench.report import DATA
 from kb import KB
 from kb.store.entity_graph import records_in
+from tests.conftest import planned_graphs
 
 REPO = Path(__file__).parent.parent
 
@@ -33,14 +34,15 @@ def test_generator_is_deterministic_by_seed(tmp_path: Path) -> None:
 def test_generated_articles_load_validate_and_answer(tmp_path: Path) -> None:
     gen = generate(tmp_path / "data", 3000, seed=3)
     kb = KB(None)
-    plans = kb.plan(gen.fact_files())
+    plans = [planned_graphs(kb, path) for path in gen.fact_files()]
     assert len(kb.load(gen.fact_files())) == gen.articles
     # the N-Quads are the same quads: each article's graph and what it asserts in ekg:entities
-    records = [records_in(q for qs in p.graphs.values() for q in qs) for p in plans]
-    assert sum(p.quad_count + len(r) for p, r in zip(plans, records, strict=True)) == gen.quads
+    records = [records_in(q for qs in p.values() for q in qs) for p in plans]
+    quads = [sum(len(qs) for qs in p.values()) for p in plans]
+    assert sum(n + len(r) for n, r in zip(quads, records, strict=True)) == gen.quads
     from kb.shacl import check
 
-    articles = sorted(next(iter(p.graphs)) for p in plans)[:3]
+    articles = sorted(next(iter(p)) for p in plans)[:3]
     assert check(kb, articles) == []
     rows = kb.ask("meetings", {"person": gen.params["person"]}).rows()
     assert rows and all(gen.params["person"] in str(r["participants"]) for r in rows)

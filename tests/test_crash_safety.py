@@ -23,6 +23,8 @@ import pytest
 
 from kb import KB
 from kb.namespaces import DERIVE_PENDING_GRAPH, STAGING_GRAPH_PREFIX
+from kb.store import derived
+from kb.store.backend import Backend
 from tests.conftest import DATA
 from tests.large_article import snapshot, write_version
 
@@ -119,11 +121,11 @@ def test_a_load_cut_off_before_its_derivation_is_completed_on_next_open(
         kb.load([DATA / "minimal-article.yaml"])
         assert kb.query(partners).raw
 
-    def interrupted(self: KB) -> None:
+    def interrupted(backend: Backend) -> None:
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(KB, "derive", interrupted)
+        patch.setattr(derived, "derive", interrupted)
         kb = KB(store)
         with pytest.raises(KeyboardInterrupt):
             kb.load([trimmed])
@@ -170,4 +172,4 @@ def test_a_failed_swap_leaves_the_store_as_it_was(tmp_path: Path) -> None:
         added = {g.value for g in real.named_graphs()} - graphs
     with KB(store) as kb:  # reopened: nothing the journal listed is dropped now
         assert added <= set(kb.backend.named_graphs())
-        assert added and all(kb.backend.has_graph(g) for g in added)
+        assert added and all(kb.has_graph(g) for g in added)

@@ -52,7 +52,7 @@ PARTNERS = (
 def kb_serve(*args: str) -> Iterator[str]:
     """``kb serve --port 0`` on an in-memory seeded store; yield its URL; stop it."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kb.cli", "--store", ":memory:", "serve", "--port", "0", *args],
+        [sys.executable, "-m", "kb", "--store", ":memory:", "serve", "--port", "0", *args],
         stderr=subprocess.PIPE,
     )
     assert proc.stderr is not None

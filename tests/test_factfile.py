@@ -10,15 +10,14 @@ from pyoxigraph import Literal, NamedNode, Triple
 from kb import KB, InputError
 from kb.namespaces import EK, EKA, EKR, RDF, RDFS, XSD
 from kb.store.entity_graph import records_in
-from tests.conftest import DATA, export_nquads
+from tests.conftest import DATA, export_nquads, planned_graphs
 
 MINIMAL = (DATA / "minimal-article.yaml").read_text(encoding="utf-8")
 ARTICLE = EKA + "example-2025-06-02-acme-signs-mou"
 
 
 def quads_of(kb: KB, path: Path):
-    (plan,) = kb.plan([path])
-    return plan.graphs
+    return planned_graphs(kb, path)
 
 
 def test_minimal_file_becomes_one_article_graph(kb: KB) -> None:
@@ -281,7 +280,7 @@ def test_unreadable_files(kb: KB, tmp_path: Path, data: bytes, expected: str) ->
     path = tmp_path / "bad.yaml"
     path.write_bytes(data)
     with pytest.raises(InputError) as caught:
-        kb.plan([path])
+        kb.validate([path])
     assert str(caught.value) == f"{path}:{expected}"
 
 
@@ -294,4 +293,4 @@ def test_type_may_not_change_against_the_kb(kb: KB, tmp_path: Path) -> None:
     with pytest.raises(
         InputError, match="'naver' is an Organization elsewhere in the KB, not a Person"
     ):
-        kb.plan([path])
+        kb.validate([path])

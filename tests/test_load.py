@@ -10,7 +10,7 @@ from pyoxigraph import Dataset, NamedNode, Quad, RdfFormat, serialize
 
 from kb import KB, InputError
 from kb.namespaces import EK, EKA, EKR, RDF, RDFS
-from tests.conftest import DATA, export_nquads
+from tests.conftest import DATA, export_nquads, planned_graphs
 
 MINIMAL = DATA / "minimal-article.yaml"
 ARTICLE = EKA + "example-2025-06-02-acme-signs-mou"
@@ -87,8 +87,9 @@ def test_seed_false_leaves_a_store_empty(store_path: Path) -> None:
 
 def article_quads() -> list[Quad]:
     kb = KB(None)
-    (plan,) = kb.plan([MINIMAL])
-    return [q for q in plan.graphs[ARTICLE] if q.predicate.value != EK + "lookupKey"]
+    return [
+        q for q in planned_graphs(kb, MINIMAL)[ARTICLE] if q.predicate.value != EK + "lookupKey"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,8 @@ import pytest
 from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results, serialize
 
 from kb import KB
-from kb.http.app import ServerConfig, make_server
+from kb.http.app import ServerConfig
+from kb.http.server import make_server
 from kb.sparql.catalogue import canned_queries
 from tests.conftest import DATA
 from tests.servers import wait_for
@@ -548,7 +549,7 @@ def test_an_update_that_writes_a_broken_entity_record_leaves_a_store_that_opens(
             refused = http("PUT", url + put, body, {"Content-Type": "text/turtle", **auth})
             assert refused[0] == 400 and "is not one N-Triples statement" in refused[2].decode()
     with KB(store) as kb:
-        assert not kb.backend.has_graph("urn:x:article")
+        assert not kb.has_graph("urn:x:article")
         assert kb.ask("entity", {"name": "Globex"}).rows()
 
 
@@ -569,7 +570,7 @@ def test_allow_update_without_a_token_is_refused(runner: Any) -> None:
 def kb_serve_process(*args: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``kb serve --port 0`` as a real process; yield the URL it prints, then Ctrl-C it."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kb.cli", "--store", ":memory:", "serve", "--port", "0", *args],
+        [sys.executable, "-m", "kb", "--store", ":memory:", "serve", "--port", "0", *args],
         stderr=subprocess.PIPE,
     )
     assert proc.stderr is not None

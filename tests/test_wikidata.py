@@ -24,9 +24,12 @@ from click.testing import CliRunner
 from kb import KB
 from kb.cli import cli
 from kb.errors import InputError
-from kb.wikidata.client import WikidataClient, WikidataError, retry_after, rewrite_service
+from kb.sparql.federation import rewrite_service
+from kb.wikidata.client import WikidataClient, WikidataError, retry_after
 from kb.wikidata.enrichment import enrich
-from kb.wikidata.linking import REVIEW, Linker, Pins, read_pins, shipped_pins
+from kb.wikidata.linking import Linker
+from kb.wikidata.pins import Pins, read_pins, shipped_pins
+from kb.wikidata.scoring import REVIEW
 from tests.conftest import export_nquads
 from tests.servers import free_port, oxigraph_server
 

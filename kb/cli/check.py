@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kb.cli import Context, user_errors
+from kb.cli.context import Context, user_errors
 
 
 @click.command()

@@ -1,4 +1,4 @@
-"""``kb serve``: the click command; the server itself is ``kb.http.app``."""
+"""``kb serve``: the click command; the server itself is ``kb.http``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from kb.cli import Context, user_errors
+from kb.cli.context import Context, user_errors
 
 
 @click.command()
@@ -93,7 +93,8 @@ def serve(
     /health; with --allow-update, /update and /store?graph=IRI. Read-only by default.
     Stop with Ctrl-C.
     """
-    from kb.http.app import ServerConfig, make_server
+    from kb.http.app import ServerConfig
+    from kb.http.server import make_server
 
     config = ServerConfig(
         timeout=timeout,

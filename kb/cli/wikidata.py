@@ -14,9 +14,10 @@ from typing import Any
 
 import click
 
-from kb.cli import Context, user_errors
-from kb.sparql.results import _pad, _width
-from kb.wikidata.linking import Decision, LinkReport
+from kb.cli.context import Context, user_errors
+from kb.sparql.table import text_table
+from kb.wikidata.linking import LinkReport
+from kb.wikidata.scoring import Decision
 
 REVIEW_COLUMNS = ("entity", "name", "status", "candidate", "label", "score", "reasons")
 TABLE_CELL = (40, 28, 12, 12, 40, 6, 10_000)
@@ -111,7 +112,8 @@ def link(
     links replace the graph ekg:links (owl:sameAs plus an ek:LinkDecision each). The
     summary goes to standard error; --review prints the undecided to standard output.
     """
-    from kb.wikidata.linking import Linker, Pins, read_pins, shipped_pins
+    from kb.wikidata.linking import Linker
+    from kb.wikidata.pins import Pins, read_pins, shipped_pins
 
     with user_errors():
         pins = Pins() if no_shipped_pins else shipped_pins()
@@ -129,7 +131,7 @@ def link(
 
 
 def summary(report: LinkReport, offline: bool) -> str:
-    from kb.wikidata.linking import ACCEPTED, NO_CANDIDATE, NOT_CHECKED, REVIEW
+    from kb.wikidata.scoring import ACCEPTED, NO_CANDIDATE, NOT_CHECKED, REVIEW
 
     pinned = sum(1 for d in report.decisions if d.status == ACCEPTED and d.method == "pin")
     lines = [
@@ -170,27 +172,11 @@ def review_csv(decisions: list[Decision]) -> str:
     return out.getvalue()
 
 
-def _cut(text: str, width: int) -> str:
-    if _width(text) <= width:
-        return text
-    while _width(text) > width - 1:  # display columns: Hangul takes two
-        text = text[:-1]
-    return text + "…"
-
-
 def review_table(decisions: list[Decision]) -> str:
-    rows = [[_cut(c, TABLE_CELL[i]) for i, c in enumerate(r)] for r in review_rows(decisions)]
+    rows = review_rows(decisions)
     if not rows:
         return "(nothing to review)\n"
-    widths = [
-        max(_width(x) for x in [name, *(r[i] for r in rows)])
-        for i, name in enumerate(REVIEW_COLUMNS)
-    ]
-    widths[-1] = 0  # the reasons run to the end of the line
-    lines = ["  ".join(_pad(n, w) for n, w in zip(REVIEW_COLUMNS, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * max(w, 7) for w in widths))
-    lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    return "\n".join(lines) + "\n"
+    return text_table(REVIEW_COLUMNS, rows, widest=TABLE_CELL, open_end=True)
 
 
 @click.command()

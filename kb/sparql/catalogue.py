@@ -10,8 +10,9 @@ A header is a run of ``#`` lines at the top of the file::
 
 A parameter's type is an ontology class (its value is a name, alias or id that must
 resolve to one entity of that class), ``Entity`` (any entity), or ``string``/``integer``
-(a literal). ``?`` marks an optional parameter: the query then runs with the variable
-unbound. Every query may also use ``$lang``, the language of the names it returns.
+(a literal). ``?`` marks an optional parameter: left out, it is bound to ``ek:Any``, an IRI
+no triple mentions, which the query reads as "no restriction" (``FILTER($org = ek:Any)``).
+Every query may also use ``$lang``, the language of the names it returns.
 Parameters are bound as RDF terms written into the query by ``kb.sparql.text.substitute``
 (pyoxigraph serialises each term, so a value cannot change the query).
 """
@@ -30,7 +31,6 @@ _PARAM = re.compile(
     r"^(?P<name>[a-z][a-z0-9_]*)\s+(?P<type>[A-Za-z]+)(?P<optional>\?)?"
     r"(?:\s*=\s*(?P<default>.+?))?(?:\s+--\s+(?P<doc>.*))?$"
 )
-LITERAL_TYPES = ("string", "integer")
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def get_canned(name: str) -> CannedQuery:
 @cache
 def internal_query(name: str) -> str:
     """A query the KB itself runs (``queries/internal/NAME.rq``)."""
-    return resources.read_text(resources.queries_dir() / "internal" / f"{name}.rq")
+    return (resources.queries_dir() / "internal" / f"{name}.rq").read_text(encoding="utf-8")
 
 
 def values_query(name: str, variable: str, terms: Iterable[object]) -> str:
@@ -127,11 +127,13 @@ def values_query(name: str, variable: str, terms: Iterable[object]) -> str:
     return sparql.replace(placeholder, f"VALUES ?{variable} {{ {row} }}")
 
 
-def derive_queries() -> list[tuple[str, str]]:
-    """The CONSTRUCT queries whose results make up the derived graph, in file order."""
+@cache
+def derive_queries() -> tuple[tuple[str, str], ...]:
+    """The CONSTRUCT queries whose results make up the derived graph, in file order; read
+    once per process (every write derives)."""
     folder = resources.queries_dir() / "derive"
-    return [
+    return tuple(
         (e.name, e.read_text(encoding="utf-8"))
         for e in sorted(folder.iterdir(), key=lambda e: e.name)
         if e.name.endswith(".rq")
-    ]
+    )

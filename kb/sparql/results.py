@@ -1,14 +1,14 @@
 """Query results and how they are written: a table for people, standard formats for tools.
 
-SELECT and ASK results: ``table``, ``csv``, ``tsv``, ``json``, ``xml`` (the last four are
-the W3C SPARQL 1.1 result formats, written by pyoxigraph). CONSTRUCT and DESCRIBE
-results: ``turtle``, ``ntriples``, ``jsonld``, ``trig``.
+SELECT and ASK results: ``table`` or any results format of ``kb.formats`` (CSV, TSV, JSON,
+XML: the W3C SPARQL 1.1 result formats, written by pyoxigraph). CONSTRUCT and DESCRIBE
+results: any RDF format of ``kb.formats`` (Turtle by default; ``table`` means Turtle).
 """
 
 from __future__ import annotations
 
 import io
-import unicodedata
+from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
 from pyoxigraph import (
@@ -17,31 +17,22 @@ from pyoxigraph import (
     NamedNode,
     Quad,
     QueryBoolean,
-    QueryResultsFormat,
     QuerySolutions,
     QueryTriples,
     RdfFormat,
+    Triple,
     serialize,
 )
 
 from kb.errors import KBError
+from kb.formats import RDF_FORMATS, RESULTS_FORMATS, TABLE, rdf_format, results_format
 from kb.namespaces import PREFIXES, compact
+from kb.sparql.table import cut, text_table
 
-SOLUTION_FORMATS = {
-    "csv": QueryResultsFormat.CSV,
-    "tsv": QueryResultsFormat.TSV,
-    "json": QueryResultsFormat.JSON,
-    "xml": QueryResultsFormat.XML,
-}
-GRAPH_FORMATS = {
-    "turtle": RdfFormat.TURTLE,
-    "ntriples": RdfFormat.N_TRIPLES,
-    "jsonld": RdfFormat.JSON_LD,
-    "trig": RdfFormat.TRIG,
-}
 MAX_CELL = 80
 """Longer literals (quotes) are cut in the table; the other formats keep them whole."""
-ALL_FORMATS = ("table", *SOLUTION_FORMATS, *GRAPH_FORMATS)
+PREFIXED_FORMATS = frozenset({RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.N3})
+"""Graph formats written with the project's prefixes (the others have no prefixes)."""
 
 
 class Result:
@@ -56,7 +47,7 @@ class Result:
         self.raw = raw
         self.parameters = parameters or set()
         """Variables that echo a canned query's parameters: in the standard formats, not the
-        table (a canned query projects its parameters, as pyoxigraph's substitutions need)."""
+        table (a canned query projects its parameters)."""
 
     @property
     def kind(self) -> str:
@@ -79,37 +70,30 @@ class Result:
         ]
 
     def write(self, out: IO[bytes], fmt: str) -> None:
-        """Write the result in ``fmt`` (see the module docstring)."""
-        if fmt not in ALL_FORMATS:
-            raise KBError(f"unknown format {fmt!r}; choose one of {', '.join(ALL_FORMATS)}")
+        """Write the result in ``fmt``: ``table`` or a name ``kb.formats`` knows."""
         if self.kind == "graph":
-            if fmt == "table":
-                fmt = "turtle"
-            if fmt not in GRAPH_FORMATS:
+            graph_format = RdfFormat.TURTLE if fmt == TABLE else rdf_format(fmt)
+            if graph_format is None:
                 raise KBError(
                     f"--format {fmt} is for SELECT/ASK; a graph result takes "
-                    f"{', '.join(GRAPH_FORMATS)}"
+                    f"{', '.join(RDF_FORMATS)}"
                 )
             assert isinstance(self.raw, QueryTriples)
-            rdf_format = GRAPH_FORMATS[fmt]
-            triples: Any = self.raw
-            if rdf_format.supports_datasets:
-                triples = (Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in triples)
-            prefixes = PREFIXES if fmt in ("turtle", "trig") else None
-            serialize(triples, out, rdf_format, prefixes=prefixes)
+            serialize_graph(self.raw, out, graph_format)
             return
-        if fmt in GRAPH_FORMATS:
-            raise KBError(
-                f"--format {fmt} is for CONSTRUCT/DESCRIBE; a {self.kind.upper()} "
-                f"result takes table, {', '.join(SOLUTION_FORMATS)}"
-            )
-        if fmt == "table":
+        if fmt == TABLE:
             out.write(self.table().encode("utf-8"))
             return
+        solutions_format = results_format(fmt)
+        if solutions_format is None:
+            raise KBError(
+                f"--format {fmt} is for CONSTRUCT/DESCRIBE; a {self.kind.upper()} result "
+                f"takes {TABLE}, {', '.join(RESULTS_FORMATS)}"
+            )
         assert isinstance(self.raw, QuerySolutions | QueryBoolean)
-        self.raw.serialize(out, SOLUTION_FORMATS[fmt])
+        self.raw.serialize(out, solutions_format)
 
-    def text(self, fmt: str = "table") -> str:
+    def text(self, fmt: str = TABLE) -> str:
         buffer = io.BytesIO()
         self.write(buffer, fmt)
         return buffer.getvalue().decode("utf-8")
@@ -122,17 +106,22 @@ class Result:
         rows = [[_cell(row[n]) for n in names] for row in self.raw]
         if not rows:
             return "(no results)\n"
-        widths = [
-            max(_width(x) for x in [name, *(r[i] for r in rows)]) for i, name in enumerate(names)
-        ]
-        lines = [
-            "  ".join(_pad(n, w) for n, w in zip(names, widths, strict=True)).rstrip(),
-            "  ".join("-" * w for w in widths),
-        ]
-        lines += [
-            "  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
-        ]
-        return "\n".join(lines) + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})\n"
+        count = f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n"
+        return text_table(names, rows) + count
+
+
+def serialize_graph(
+    triples: Iterable[Triple],
+    out: IO[bytes],
+    fmt: RdfFormat,
+    prefixes: Mapping[str, str] = PREFIXES,
+) -> None:
+    """Write triples in any RDF format: a dataset format gets them in its default graph;
+    Turtle, TriG and N3 get ``prefixes``."""
+    items: Iterable[Any] = triples
+    if fmt.supports_datasets:
+        items = (Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in triples)
+    serialize(items, out, fmt, prefixes=dict(prefixes) if fmt in PREFIXED_FORMATS else None)
 
 
 def _cell(term: Any) -> str:
@@ -141,15 +130,5 @@ def _cell(term: Any) -> str:
     if isinstance(term, NamedNode):
         return compact(term.value)
     if isinstance(term, Literal):
-        text = " ".join(term.value.split())
-        return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+        return cut(" ".join(term.value.split()), MAX_CELL)
     return str(term)
-
-
-def _width(text: str) -> int:
-    """Display width: East Asian wide characters (Hangul) take two columns."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))

@@ -1,4 +1,4 @@
-"""A careful scan of SPARQL text, for the two places that need one without an algebra API.
+"""SPARQL as text: a careful scan where there is no algebra API, and data-update bodies.
 
 pyoxigraph parses queries but exposes no algebra, so the server and the remote store read
 the text with a small tokenizer that knows strings, comments and IRIs (a ``SERVICE`` in a
@@ -14,6 +14,7 @@ string, a comment or an IRI is not a keyword):
   in the store (``partners`` at 1M quads: 24.7 s with them, see docs/benchmarks.md).
 - ``with_prefixes`` declares the project's prefixes a query uses and does not declare,
   as the embedded store does with ``prefixes=``.
+- ``quad_data`` writes quads as the body of ``INSERT DATA`` / ``DELETE DATA``.
 
 >>> substitute("SELECT ?x $org WHERE { $org ?p ?x } GROUP BY ?x $org",
 ...            {"org": "<https://e/o>"})
@@ -26,6 +27,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
+
+from pyoxigraph import Quad
 
 _TOKEN = re.compile(
     r"""
@@ -139,3 +142,11 @@ def with_prefixes(sparql: str, prefixes: Mapping[str, str], *, separator: str = 
         return sparql
     header = separator.join(f"PREFIX {p}: <{prefixes[p]}>" for p in missing)
     return f"{header}\n{sparql}"
+
+
+def quad_data(quads: Iterable[Quad]) -> str:
+    """Quads as the body of SPARQL ``INSERT DATA`` / ``DELETE DATA`` (no blank nodes)."""
+    by_graph: dict[str, list[str]] = {}
+    for q in quads:
+        by_graph.setdefault(str(q.graph_name), []).append(f"{q.triple} .")
+    return " ".join(f"GRAPH {g} {{ {' '.join(t)} }}" for g, t in by_graph.items())

@@ -26,25 +26,38 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, parse
 from kb.errors import QueryError
 from kb.namespaces import EK, ENTITIES_GRAPH
 from kb.sparql.catalogue import internal_query, values_query
+from kb.store.backend import Backend
 
 ENTITY_STATEMENT = NamedNode(EK + "entityStatement")
+LOOKUP_KEY = NamedNode(EK + "lookupKey")
 KEPT_IN_ARTICLE = frozenset({EK + "source", EK + "quote"})
 """Where and how the article introduces the entity: provenance, so it stays with the article."""
 BATCH = 500
 """Statements per query: keeps each request well under any server's size limit."""
 
 
-def split_entity_statements(graph: NamedNode, quads: list[Quad], entities: set[str]) -> list[Quad]:
-    """The article graph's content: ``quads`` with the statements about ``entities`` (the
-    ids the article defines) replaced by their ``ek:entityStatement`` records."""
+def article_content(graph: str, quads: list[Quad], entities: Iterable[str]) -> list[Quad]:
+    """What the article graph ``graph`` holds: ``quads`` with the statements about
+    ``entities`` (the ids the article defines) replaced by their ``ek:entityStatement``
+    records.
+
+    RDF input defines no entities this way, but may carry records (written by hand, or in a
+    graph ``kb export`` wrote): the lookup keys of what they describe are in the records, so
+    keys for those subjects are dropped. A record that is not one N-Triples statement
+    raises QueryError.
+    """
+    node = NamedNode(graph)
+    defined = set(entities)
     kept: list[Quad] = []
     records: list[Quad] = []
     for quad in quads:
-        if quad.subject.value in entities and quad.predicate.value not in KEPT_IN_ARTICLE:
-            text = Literal(str(quad.triple))
-            records.append(Quad(graph, ENTITY_STATEMENT, text, graph))
+        if quad.subject.value in defined and quad.predicate.value not in KEPT_IN_ARTICLE:
+            records.append(Quad(node, ENTITY_STATEMENT, Literal(str(quad.triple)), node))
         else:
             kept.append(quad)
+    described = {t.subject for t in statements(records_in(kept))}
+    if described:
+        kept = [q for q in kept if not (q.predicate == LOOKUP_KEY and q.subject in described)]
     return kept + records
 
 
@@ -89,7 +102,7 @@ def entity_quads(texts: Iterable[str], *, skip_bad: bool = False) -> list[Quad]:
 
 
 def changes(
-    backend: object, new: set[str], graphs: list[str], existing: set[str]
+    backend: Backend, new: set[str], graphs: list[str], existing: set[str]
 ) -> tuple[list[Quad], list[Quad]]:
     """What to insert into and delete from the entity graph when ``graphs`` are replaced by
     content whose records are ``new``.
@@ -109,16 +122,16 @@ def changes(
     return entity_quads(sorted(new)), entity_quads(sorted(dropped - still_said))
 
 
-def rebuild(backend: object) -> list[Quad]:
+def rebuild(backend: Backend) -> list[Quad]:
     """The whole entity graph, from every article's records."""
-    rows = backend.query(internal_query("all-records"))  # type: ignore[attr-defined]
+    rows = backend.query(internal_query("all-records"))
     return entity_quads(sorted({row["statement"].value for row in rows}), skip_bad=True)
 
 
 def _rows(
-    backend: object, name: str, variable: str, values: list[str], *, literal: bool = False
+    backend: Backend, name: str, variable: str, values: list[str], *, literal: bool = False
 ) -> Iterator[dict[str, object]]:
     for start in range(0, len(values), BATCH):
         batch = values[start : start + BATCH]
         terms = [Literal(v) if literal else NamedNode(v) for v in batch]
-        yield from backend.query(values_query(name, variable, terms))  # type: ignore[attr-defined]
+        yield from backend.query(values_query(name, variable, terms))  # type: ignore[misc]

@@ -24,37 +24,29 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 from pyoxigraph import (
     NamedNode,
     Quad,
-    QueryResultsFormat,
     RdfFormat,
     Store,
     Triple,
-    Variable,
     parse,
     parse_query_results,
     serialize,
 )
 
 from kb.errors import QueryError, StoreError
+from kb.formats import RDF_MEDIA_TYPES, RESULTS_MEDIA_TYPES
 from kb.namespaces import ENTITIES_GRAPH, PREFIXES
 from kb.sparql.catalogue import internal_query, values_query
-from kb.sparql.text import substitute, with_prefixes
-from kb.store.backend import QueryResult, quad_data
+from kb.sparql.text import quad_data, substitute, with_prefixes
+from kb.store.backend import QueryResult
 
 ACCEPT_ANY_RESULT = (
     "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 )
-GRAPH_TYPES = {
-    "application/n-triples": RdfFormat.N_TRIPLES,
-    "text/plain": RdfFormat.N_TRIPLES,
-    "text/turtle": RdfFormat.TURTLE,
-    "application/rdf+xml": RdfFormat.RDF_XML,
-    "application/ld+json": RdfFormat.JSON_LD,
-}
 UPDATE_BATCH = 2000
 """Quads per INSERT DATA / DELETE DATA request to the server."""
 TYPES_BATCH = 200
@@ -82,6 +74,10 @@ class Endpoints:
 
 class RemoteBackend:
     """A SPARQL 1.1 server holding the KB (see the module docstring)."""
+
+    read_only = False  # the server decides; a refused write is a StoreError
+    transactional = False  # each graph is replaced on its own (one PUT each)
+    path = None
 
     def __init__(self, url: str, *, timeout: float | None = None) -> None:
         self.location = url
@@ -192,9 +188,12 @@ class RemoteBackend:
         result = self.query(internal_query("named-graphs"))
         return sorted(row["graph"].value for row in result if isinstance(row["graph"], NamedNode))
 
-    def has_graph(self, graph: str) -> bool:
-        answer = self.query(internal_query("has-graph"), {Variable("graph"): NamedNode(graph)})
-        return bool(answer)
+    def existing_graphs(self, graphs: Iterable[str]) -> set[str]:
+        return {
+            row["graph"].value
+            for batch in _batches(sorted(set(graphs)))
+            for row in self.query(values_query("existing-graphs", "graph", batch))
+        }
 
     def types_of(self, iris: list[str], exclude_graph: str | None) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
@@ -216,12 +215,9 @@ class RemoteBackend:
             found.setdefault(iri, set()).update(shared[iri])
         return found
 
-    def dump(self, output: IO[bytes], fmt: RdfFormat, graphs: list[str] | None) -> None:
-        """GET each graph from the graph store and write them all as one dataset."""
-        names = graphs if graphs is not None else self.named_graphs()
-        serialize(
-            self._quads(names), output, fmt, prefixes=PREFIXES if fmt == RdfFormat.TRIG else None
-        )
+    def graph_quads(self, graphs: list[str] | None) -> Iterator[Quad]:
+        """GET each graph from the graph store."""
+        return self._quads(graphs if graphs is not None else self.named_graphs())
 
     def close(self) -> None:
         """Nothing to release: every request opens and closes its own connection."""
@@ -239,7 +235,7 @@ class RemoteBackend:
             graph = NamedNode(name)
             # blank node labels are only unique within one response: rename them
             for triple in parse(
-                body, GRAPH_TYPES.get(media, RdfFormat.N_TRIPLES), rename_blank_nodes=True
+                body, RDF_MEDIA_TYPES.get(media, RdfFormat.N_TRIPLES), rename_blank_nodes=True
             ):
                 yield Quad(triple.subject, triple.predicate, triple.object, graph)
 
@@ -265,12 +261,10 @@ def _parse_answer(media: str, body: bytes) -> QueryResult:
     The in-memory store turns parsed triples into the ``QueryTriples`` that the embedded
     store returns for CONSTRUCT, so callers cannot tell the two backends apart.
     """
-    if media in ("application/sparql-results+json", "application/json"):
-        return parse_query_results(body, QueryResultsFormat.JSON)
-    if media in ("application/sparql-results+xml", "application/xml"):
-        return parse_query_results(body, QueryResultsFormat.XML)
-    if media in GRAPH_TYPES:
+    if media in RESULTS_MEDIA_TYPES:
+        return parse_query_results(body, RESULTS_MEDIA_TYPES[media])
+    if media in RDF_MEDIA_TYPES:
         store = Store()
-        store.load(body, GRAPH_TYPES[media])
+        store.load(body, RDF_MEDIA_TYPES[media])
         return store.query(internal_query("all-triples"))
     raise StoreError(f"the SPARQL server answered with an unexpected media type {media!r}")

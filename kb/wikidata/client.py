@@ -20,8 +20,8 @@ at a mirror or a local copy (the tests use ``oxigraph serve`` on loopback).
 Only the SPARQL endpoint is used (not ``wbsearchentities``): candidate search is an exact
 label-or-alias match in each language the entity has, which WDQS answers from its label index.
 
-This module imports no HTTP code until a request is made, so the KB can import
-:func:`rewrite_service` without slowing ``kb ask``.
+This module imports no HTTP code until a request is made. Where a ``SERVICE`` block of a
+query goes is ``kb.sparql.federation``'s business, not this client's.
 """
 
 from __future__ import annotations
@@ -37,11 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from kb.errors import KBError
+from kb.namespaces import WD, XSD
+from kb.sparql.federation import endpoint_from_env
 
-WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
-"""The public endpoint; also the SERVICE IRI that canned federated queries are written with."""
-WD = "http://www.wikidata.org/entity/"
-WDT = "http://www.wikidata.org/prop/direct/"
 PROJECT_URL = "https://w3id.org/event-kb"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_DELAY = 120.0
@@ -54,11 +52,6 @@ class WikidataError(KBError):
 
 class NotCached(WikidataError):
     """Offline, and the cache holds no answer to this query."""
-
-
-def endpoint_from_env(explicit: str | None = None) -> str:
-    """``explicit``, else ``$KB_WIKIDATA_SPARQL``, else the public endpoint."""
-    return explicit or os.environ.get("KB_WIKIDATA_SPARQL") or WIKIDATA_SPARQL
 
 
 def default_cache_dir() -> Path:
@@ -78,18 +71,6 @@ def user_agent() -> str:
     return f"event-kb/{__version__} ({PROJECT_URL}; {contact}) python-urllib"
 
 
-def rewrite_service(sparql: str, endpoint: str | None = None) -> str:
-    """Point ``SERVICE <https://query.wikidata.org/sparql>`` at the configured endpoint.
-
-    Queries are written against the public IRI; ``$KB_WIKIDATA_SPARQL`` (a mirror, or a
-    loopback server in tests) takes its place when set. Cheap when the IRI is absent.
-    """
-    target = endpoint_from_env(endpoint)
-    if target == WIKIDATA_SPARQL or WIKIDATA_SPARQL not in sparql:
-        return sparql
-    return sparql.replace(f"<{WIKIDATA_SPARQL}>", f"<{target}>")
-
-
 def values_clause(variable: str, terms: Iterable[Any]) -> str:
     """``VALUES (?var) { (term) ... }`` to append to a query sent over HTTP.
 
@@ -102,7 +83,7 @@ def values_clause(variable: str, terms: Iterable[Any]) -> str:
 
 
 @dataclass(frozen=True)
-class Answer:
+class WikidataAnswer:
     """One SELECT answer: its rows as pyoxigraph terms, and when the server gave it."""
 
     rows: list[dict[str, Any]]
@@ -167,7 +148,7 @@ class WikidataClient:
 
     # -- asking ----------------------------------------------------------------------------
 
-    def select(self, sparql: str) -> Answer:
+    def select(self, sparql: str) -> WikidataAnswer:
         """Run a SELECT query; rows are dicts of variable name → pyoxigraph term (or None)."""
         from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
@@ -186,7 +167,7 @@ class WikidataClient:
         assert isinstance(results, QuerySolutions)
         names = [v.value for v in results.variables]
         rows = [{n: row[n] for n in names} for row in results]
-        return Answer(rows, retrieved, cached is not None)
+        return WikidataAnswer(rows, retrieved, cached is not None)
 
     def _parse_check(self, body: bytes) -> None:
         from pyoxigraph import QueryResultsFormat, parse_query_results
@@ -261,7 +242,7 @@ def xsd_datetime(when: datetime) -> Any:
     from pyoxigraph import Literal, NamedNode
 
     text = when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    return Literal(text, datatype=NamedNode("http://www.w3.org/2001/XMLSchema#dateTime"))
+    return Literal(text, datatype=NamedNode(XSD + "dateTime"))
 
 
 def qid(iri: str) -> str:

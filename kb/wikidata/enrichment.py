@@ -21,12 +21,9 @@ from typing import Any
 
 from pyoxigraph import NamedNode, Quad
 
-from kb.namespaces import EKR, RDF, RDFS, WIKIDATA_GRAPH
+from kb.namespaces import EKR, PROV, RDF, RDFS, WIKIDATA_GRAPH, WIKIDATA_SITE
 from kb.sparql.catalogue import internal_query
 from kb.wikidata.client import NotCached, WikidataClient, qid, with_values, xsd_datetime
-
-PROV = "http://www.w3.org/ns/prov#"
-WIKIDATA_SITE = "https://www.wikidata.org/"
 
 
 @dataclass
@@ -89,7 +86,7 @@ def enrich(
     add(graph, PROV + "generatedAtTime", xsd_datetime(now or datetime.now(UTC)))
     for activity in activities:
         add(graph, PROV + "wasGeneratedBy", activity)
-    kb.backend.replace_graphs({WIKIDATA_GRAPH: quads})
+    kb.write_system_graph(WIKIDATA_GRAPH, quads)
     report.requests = client.requests
     report.cache_hits = client.cache_hits
     return report

@@ -32,222 +32,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from kb import resources
-from kb.errors import InputError, a_or_an
-from kb.namespaces import EK, EKR, LINKS_GRAPH, OWL, RDF, XSD, compact
+from kb.errors import InputError
+from kb.namespaces import EK, EKR, LINKS_GRAPH, OWL, PROV, RDF, XSD, compact
 from kb.sparql.catalogue import internal_query
 from kb.wikidata.client import NotCached, WikidataClient, item_iri, qid, with_values, xsd_datetime
-
-PROV = "http://www.w3.org/ns/prov#"
-QID_PATTERN = re.compile(r"Q[1-9][0-9]*")
-SHIPPED_PINS = "links/wikidata-pins.yaml"
-PINS_FORMAT = "event-kb-wikidata-pins/1"
-
-# Classes (and, through P279*, their subclasses) each kind of entity accepts. The candidate
-# details query (queries/internal/wikidata-candidate-details.rq) asks about exactly these.
-PERSON = frozenset({"Q5"})  # human
-ORGANIZATION = frozenset(
-    {
-        "Q43229",  # organization
-        "Q4830453",  # business
-        "Q783794",  # company
-        "Q6881511",  # enterprise
-        "Q891723",  # public company
-        "Q163740",  # nonprofit organization
-        "Q327333",  # government agency
-    }
+from kb.wikidata.pins import Pins
+from kb.wikidata.scoring import (
+    ACCEPTED,
+    KINDS,
+    NO_CANDIDATE,
+    NOT_CHECKED,
+    REVIEW,
+    STATUS_IRIS,
+    Candidate,
+    Decision,
+    Entity,
+    decide,
+    score_candidate,
 )
-COUNTRY = frozenset({"Q6256", "Q3624078", "Q7275"})  # country, sovereign state, state
-REGION = frozenset({"Q82794", "Q5107"})  # geographic region, continent
-CITY = frozenset({"Q515", "Q486972", "Q1549591"})  # city, human settlement, big city
-
-
-@dataclass(frozen=True)
-class Kind:
-    """What a KB class accepts on the Wikidata side, and whether names alone can decide."""
-
-    name: str
-    classes: frozenset[str]
-    needs_context: bool
-    order: int
-
-
-KINDS = {
-    EK + "Country": Kind("country", COUNTRY, False, 0),
-    EK + "Region": Kind("region", REGION, False, 1),
-    EK + "Place": Kind("place", COUNTRY | REGION | CITY, True, 2),
-    EK + "City": Kind("city", CITY, True, 3),
-    EK + "Organization": Kind("organization", ORGANIZATION, True, 4),
-    EK + "Person": Kind("person", PERSON, True, 5),
-}
-
-NAME_LABEL, NAME_ALIAS, NAME_EXTRA, NAME_EXTRA_MAX = 0.5, 0.4, 0.1, 0.2
-TYPE_BONUS, SUPPORT_BONUS, CONTRADICTION_MALUS = 0.3, 0.25, 0.4
-ACCEPT_SCORE, ACCEPT_MARGIN = 0.75, 0.25
-
-ACCEPTED, REVIEW, NO_CANDIDATE, NOT_CHECKED = "accepted", "review", "no candidate", "not checked"
-STATUS_IRIS = {
-    ACCEPTED: EK + "LinkAccepted",
-    REVIEW: EK + "LinkNeedsReview",
-    NO_CANDIDATE: EK + "LinkNoCandidate",
-    NOT_CHECKED: EK + "LinkNotChecked",
-}
-
-
-# -- pins ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Pin:
-    entity: str
-    """The entity's IRI."""
-    qid: str
-    source: str
-    """Where the QID was verified (a pin) or why the item is wrong (a reject)."""
-    path: str
-    line: int
-
-    @property
-    def where(self) -> str:
-        return f"{self.path}:{self.line}"
-
-
-@dataclass
-class Pins:
-    """Hand-made decisions: ``pins`` fix an entity's item, ``rejects`` forbid items."""
-
-    pins: dict[str, Pin] = field(default_factory=dict)
-    rejects: dict[str, dict[str, Pin]] = field(default_factory=dict)
-
-    def update(self, other: Pins) -> None:
-        """Add ``other``'s decisions; its pins replace ours for the same entity."""
-        self.pins.update(other.pins)
-        for entity, rejected in other.rejects.items():
-            self.rejects.setdefault(entity, {}).update(rejected)
-
-
-def read_pins(path: str | Path, data: bytes | None = None) -> Pins:
-    """Read a pin file::
-
-        format: event-kb-wikidata-pins/1
-        pins:                      # the entity IS this item
-          - entity: nvidia         # the entity's id in the KB (or its full IRI)
-            qid: Q182477
-            source: where the QID was verified
-        rejects:                   # the entity is NOT this item, whatever the scores say
-          - entity: naver
-            qid: Q485639
-            source: why (e.g. "the web portal, not the company")
-
-    Errors name the file, the line and the field.
-    """
-    from loaders.yamlsource import YMap, line_of, read_yaml
-
-    where = str(path)
-    if data is None:
-        try:
-            data = Path(path).read_bytes()
-        except OSError as err:
-            raise InputError(f"cannot read the pin file: {err.strerror}", path=where) from None
-    root = read_yaml(data, where)
-    if not isinstance(root, YMap):
-        raise InputError("a pin file is a mapping with format, pins, rejects", path=where, line=1)
-    if root.get("format") != PINS_FORMAT:
-        raise InputError(
-            f"expected format: {PINS_FORMAT}",
-            path=where,
-            line=root.key_lines.get("format", 1),
-            field="format",
-        )
-    unknown = set(root) - {"format", "pins", "rejects"}
-    if unknown:
-        key = sorted(unknown)[0]
-        raise InputError("unknown key", path=where, line=root.key_lines[key], field=key)
-    result = Pins()
-    for section in ("pins", "rejects"):
-        entries = root.get(section) or []
-        if not isinstance(entries, list):
-            raise InputError(
-                "must be a list", path=where, line=root.key_lines[section], field=section
-            )
-        for i, entry in enumerate(entries):
-            line = line_of(entry, root.key_lines[section])
-            at = f"{section}[{i}]"
-            if not isinstance(entry, YMap):
-                raise InputError("must be a mapping", path=where, line=line, field=at)
-            for key in ("entity", "qid", "source"):
-                if not isinstance(entry.get(key), str) or not entry[key].strip():
-                    raise InputError(
-                        "is required (a string)", path=where, line=line, field=f"{at}.{key}"
-                    )
-            extra = set(entry) - {"entity", "qid", "source"}
-            if extra:
-                key = sorted(extra)[0]
-                raise InputError(
-                    "unknown key", path=where, line=entry.key_lines[key], field=f"{at}.{key}"
-                )
-            qid_text = str(entry["qid"]).strip()
-            if not QID_PATTERN.fullmatch(qid_text):
-                raise InputError(
-                    f"{qid_text!r} is not a Wikidata item id (Q followed by digits)",
-                    path=where,
-                    line=entry.key_lines["qid"],
-                    field=f"{at}.qid",
-                )
-            entity = str(entry["entity"]).strip()
-            iri = entity if entity.startswith(("http://", "https://")) else EKR + entity
-            pin = Pin(iri, qid_text, str(entry["source"]).strip(), where, line or 1)
-            if section == "pins":
-                if iri in result.pins:
-                    first = result.pins[iri].where
-                    raise InputError(
-                        f"{entity} is pinned twice (first at {first})",
-                        path=where,
-                        line=line,
-                        field=f"{at}.entity",
-                    )
-                result.pins[iri] = pin
-            else:
-                result.rejects.setdefault(iri, {})[qid_text] = pin
-    for iri, pin in result.pins.items():
-        if pin.qid in result.rejects.get(iri, {}):
-            raise InputError(
-                f"{compact(iri)} is both pinned to and rejected from {pin.qid}",
-                path=where,
-                line=pin.line,
-            )
-    return result
-
-
-def shipped_pins() -> Pins:
-    """The pins that ship with the KB: the seed entities' verified QIDs, with sources."""
-    path = resources.facts_dir() / SHIPPED_PINS
-    return read_pins(f"facts/{SHIPPED_PINS}", path.read_bytes())
-
-
-# -- what the KB knows -----------------------------------------------------------------------
-
-
-@dataclass
-class Entity:
-    iri: str
-    kind: Kind
-    names: list[tuple[Literal, bool]] = field(default_factory=list)
-    """Every label (True) and alias (False), with its language tag."""
-    gazetteer: bool = False
-
-    @property
-    def label(self) -> str:
-        labels = [n for n, is_label in self.names if is_label]
-        english = [n for n in labels if n.language == "en"]
-        return (english or labels or [n for n, _ in self.names])[0].value
 
 
 def entities_to_link(kb: Any) -> list[Entity]:
@@ -279,154 +87,6 @@ def kb_context(kb: Any) -> dict[str, list[tuple[str, str]]]:
             (row["relation"].value, row["other"].value)
         )
     return context
-
-
-# -- scoring ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Candidate:
-    qid: str
-    matched: list[tuple[str, str]] = field(default_factory=list)
-    """(name as written with its language, "label"|"alias")."""
-    facts: dict[str, set[str]] = field(default_factory=dict)
-    """Details from Wikidata: key (class, P31, P17, label, ...) → values (QIDs or text)."""
-    score: float = 0.0
-    reasons: list[str] = field(default_factory=list)
-    type_ok: bool = False
-    support: int = 0
-    contradictions: int = 0
-    rejected: bool = False
-
-    @property
-    def label(self) -> str:
-        labels = sorted(self.facts.get("label", ()))
-        return labels[0] if labels else ""
-
-    @property
-    def description(self) -> str:
-        descriptions = sorted(self.facts.get("description", ()))
-        return descriptions[0] if descriptions else ""
-
-
-def score_candidate(
-    entity: Entity,
-    candidate: Candidate,
-    context: list[tuple[str, str]],
-    links: dict[str, str],
-    labels: dict[str, str],
-) -> None:
-    """Fill in ``candidate.score`` and its reasons (see the module docstring)."""
-    reasons: list[str] = []
-    how = {h for _, h in candidate.matched}
-    score = NAME_LABEL if "label" in how else NAME_ALIAS
-    score += min(NAME_EXTRA_MAX, NAME_EXTRA * (len(candidate.matched) - 1))
-    names = ", ".join(f"{n} ({h})" for n, h in candidate.matched)
-    reasons.append(f"name {names}")
-    classes = candidate.facts.get("class", set()) & entity.kind.classes
-    candidate.type_ok = bool(classes)
-    if candidate.type_ok:
-        score += TYPE_BONUS
-        reasons.append(f"{entity.kind.name} type ({', '.join(sorted(classes))})")
-    else:
-        direct = ", ".join(sorted(candidate.facts.get("P31", ()))) or "none"
-        reasons.append(f"wrong type for {a_or_an(entity.kind.name)} (P31: {direct})")
-    facts = candidate.facts
-    support = contradictions = 0
-    for relation, other in context:
-        if relation == "role":
-            held = {p.casefold() for p in facts.get("P39label", ())}
-            if other.casefold() in held:
-                support += 1
-                reasons.append(f"position held (P39): {other}")
-            continue
-        linked = links.get(other)
-        if linked is None:
-            continue
-        name = f"{labels.get(other, compact(other))} ({linked})"
-        if relation == "employer":
-            for key in ("P108", "^P169", "^P112"):
-                if linked in facts.get(key, ()):
-                    support += 1
-                    reasons.append(f"employer {name} ({key})")
-                    break
-        elif relation == "country":
-            countries = facts.get("P17", set()) | facts.get("P159/P17", set())
-            if linked in countries:
-                support += 1
-                reasons.append(f"country {name} (P17/P159)")
-            elif countries:
-                contradictions += 1
-                reasons.append(
-                    f"country contradicts the KB: Wikidata {', '.join(sorted(countries))}, "
-                    f"KB {name}"
-                )
-        elif relation in ("parent", "child"):
-            key = "P749" if relation == "parent" else "P355"
-            if linked in facts.get(key, ()):
-                support += 1
-                reasons.append(f"{relation} {name} ({key})")
-    score += SUPPORT_BONUS * support - CONTRADICTION_MALUS * contradictions
-    candidate.score = round(score, 2)
-    candidate.support = support
-    candidate.contradictions = contradictions
-    candidate.reasons = reasons
-
-
-@dataclass
-class Decision:
-    entity: Entity
-    status: str
-    method: str
-    target: str | None = None
-    score: float | None = None
-    reason: str = ""
-    candidates: list[Candidate] = field(default_factory=list)
-
-
-def decide(entity: Entity, candidates: list[Candidate]) -> Decision:
-    """Accept the best candidate if the evidence is clear (module docstring, step 4)."""
-    # Candidates the entity could be come first; each group by score.
-    ranked = sorted(candidates, key=lambda c: (not c.type_ok or c.rejected, -c.score, c.qid))
-    if not ranked:
-        return Decision(entity, NO_CANDIDATE, "scorer", reason="no item has any of its names")
-    eligible = [c for c in ranked if c.type_ok and not c.rejected]
-    if not eligible:
-        return Decision(
-            entity,
-            REVIEW,
-            "scorer",
-            score=ranked[0].score,
-            reason=f"no candidate is {a_or_an(entity.kind.name)} that the pin file allows",
-            candidates=ranked,
-        )
-    best = eligible[0]
-    runner_up = eligible[1] if len(eligible) > 1 else None
-    problem = ""
-    if best.contradictions:
-        problem = "the KB contradicts the best candidate"
-    elif best.score < ACCEPT_SCORE:
-        problem = f"best score {best.score:.2f} is below {ACCEPT_SCORE:.2f}"
-    elif runner_up is not None and best.score - runner_up.score < ACCEPT_MARGIN:
-        problem = f"ambiguous: {best.qid} {best.score:.2f} vs {runner_up.qid} {runner_up.score:.2f}"
-    elif entity.kind.needs_context and not best.support:
-        problem = f"{a_or_an(entity.kind.name)} needs a statement the KB confirms; none does"
-    if problem:
-        return Decision(
-            entity, REVIEW, "scorer", score=best.score, reason=problem, candidates=ranked
-        )
-    return Decision(
-        entity,
-        ACCEPTED,
-        "scorer",
-        target=best.qid,
-        score=best.score,
-        reason="; ".join(best.reasons),
-        candidates=ranked,
-    )
-
-
-# -- the run ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -508,7 +168,7 @@ class Linker:
         ordered = [decisions[e.iri] for e in entities]
         report = LinkReport(ordered, self.client.requests, self.client.cache_hits)
         if write:
-            self.kb.backend.replace_graphs({LINKS_GRAPH: self.quads(ordered)})
+            self.kb.write_system_graph(LINKS_GRAPH, self.quads(ordered))
         return report
 
     def _decide(

@@ -1,0 +1,68 @@
+"""``kb load`` and ``kb validate``: fact files and RDF into the KB, all or nothing."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from kb.cli.context import Context, user_errors
+
+
+def _progress(paths: tuple[str, ...]) -> tuple[Callable[[str], None] | None, Any]:
+    """A progress bar on a terminal (several files), nothing when piped."""
+    if len(paths) < 2 or not sys.stderr.isatty():
+        return None, None
+    bar = click.progressbar(length=len(paths), label="validating", file=sys.stderr)
+    bar.__enter__()
+    return (lambda _path: bar.update(1)), bar
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--graph",
+    metavar="IRI",
+    help="Named graph for triples in RDF files that describe no single ek:Article.",
+)
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="If another kb process holds the store, wait this long for it before failing.",
+)
+@click.pass_obj
+def load(obj: Context, files: tuple[str, ...], graph: str | None, wait: float) -> None:
+    """Validate FILES, then load them all at once.
+
+    FILES are fact files (.yaml) or RDF (.ttl .trig .nt .nq .n3 .rdf .owl .jsonld). If any
+    file has an error, nothing is loaded and the store is unchanged. Loading an article
+    again replaces its named graph. A load killed half-way leaves the store as it was.
+    """
+    obj.wait = wait
+    with user_errors():
+        progress, bar = _progress(files)
+        try:
+            planned = obj.kb.load(list(files), graph=graph, progress=progress)
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+    for one in planned:
+        graphs = ", ".join(f"<{g}>" for g in one.graphs)
+        click.echo(f"{one.path}: {one.quad_count} quads into {graphs}", err=True)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--graph", metavar="IRI", help="As for `kb load`.")
+@click.pass_obj
+def validate(obj: Context, files: tuple[str, ...], graph: str | None) -> None:
+    """Check FILES the way `kb load` does, without writing anything."""
+    with user_errors():
+        planned = obj.kb.validate(list(files), graph=graph)
+    for one in planned:
+        click.echo(f"{one.path}: ok ({one.quad_count} quads)")

@@ -1,0 +1,43 @@
+"""How commands print answers: one place, so every command takes the same ``--format``.
+
+``--format`` takes ``table`` or any name ``kb.formats`` knows (our short names, the Oxigraph
+CLI's extensions and media types); whether it suits the answer (a results format for
+SELECT/ASK, an RDF format for graphs) is known once the query has run.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from kb.cli.context import user_errors
+from kb.formats import RDF_FORMATS, RESULTS_FORMATS, TABLE, rdf_format, results_format
+
+FORMAT_HELP = (
+    f"{TABLE}, {', '.join(RESULTS_FORMATS)} for SELECT/ASK (default table); "
+    f"{', '.join(RDF_FORMATS)} for CONSTRUCT/DESCRIBE (default turtle); also a file "
+    "extension or media type."
+)
+
+
+class FormatName(click.ParamType):
+    """A format name that ``kb.formats`` (or ``table``) knows; checked before any work."""
+
+    name = "format"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if text == TABLE or results_format(text) or rdf_format(text):
+            return text
+        names = ", ".join([TABLE, *RESULTS_FORMATS, *RDF_FORMATS])
+        self.fail(f"unknown format {text!r}; choose one of {names}", param, ctx)
+
+
+def print_result(result: Any, fmt: str | None) -> None:
+    """Write a ``Result`` to standard output in ``fmt`` (table or Turtle by default)."""
+    out = sys.stdout.buffer
+    with user_errors():
+        result.write(out, fmt or TABLE)
+    out.flush()

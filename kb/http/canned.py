@@ -1,0 +1,67 @@
+"""The canned questions over HTTP: ``/queries`` lists them, ``/queries/NAME.rq`` gives one's
+text with its parameters written in (for the page's editor), ``/ask/NAME`` its answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kb.http.app import App
+from kb.http.messages import Request, Response, allow, json_response
+from kb.http.negotiation import negotiator
+from kb.namespaces import PREFIXES
+from kb.sparql.catalogue import CannedQuery, canned_queries, get_canned
+from kb.sparql.text import substitute, with_prefixes
+
+NOT_PARAMETERS = frozenset({"lang", "format"})
+"""Query-string keys that are not parameters of the canned query."""
+
+
+def listing(app: App, request: Request) -> Response:
+    allow(request, "GET", "HEAD")
+    return json_response([describe(c) for c in canned_queries().values()])
+
+
+def bound_text(app: App, request: Request, name: str) -> Response:
+    """The canned query with its parameters written in."""
+    allow(request, "GET", "HEAD")
+    canned = get_canned(name)
+    params = {k: v[-1] for k, v in request.params.items() if k != "lang"}
+    bound = app.kb.bind(canned, params, lang=request.param("lang") or "en")
+    text = substitute(canned.sparql, {k: str(term) for k, term in bound.items()})
+    return Response(
+        200,
+        with_prefixes(text, PREFIXES, separator="\n").encode(),
+        "application/sparql-query; charset=utf-8",
+    )
+
+
+def ask(app: App, request: Request, name: str) -> Response:
+    allow(request, "GET", "HEAD")
+    params = {k: v[-1] for k, v in request.params.items() if k not in NOT_PARAMETERS}
+    lang = request.param("lang") or "en"
+    kb = app.kb
+    canned = get_canned(name)  # unknown names fail here, before any work
+    media = negotiator(request.header("Accept"), request.param("format"))
+    return app.run(lambda: kb.ask(canned.name, params, lang=lang).raw, media)
+
+
+def describe(canned: CannedQuery) -> dict[str, Any]:
+    """A canned query for the listing: what the page and other clients need to call it."""
+    return {
+        "name": canned.name,
+        "title": canned.title,
+        "description": canned.description,
+        "parameters": [
+            {
+                "name": p.name,
+                "type": p.type,
+                "required": p.required,
+                "default": p.default,
+                "description": p.description,
+            }
+            for p in canned.parameters
+        ],
+        "example": canned.example,
+        "ask": f"/ask/{canned.name}",
+        "sparql": canned.sparql,
+    }
