@@ -625,7 +625,7 @@ def render(world: World, index: int) -> tuple[str, bytes, bytes, int, dict[str, 
     data = text.encode("utf-8")
     planned, graphs = plan_file(name, _gazetteer_types, data=data)
     out = io.BytesIO()
-    quads = [q for g, qs in graphs.items() for q in article_content(g, qs, planned.entities)]
+    quads = [q for g, qs in graphs.items() for q in article_content(g, qs, planned.entities)[0]]
     quads += entity_quads(records_in(quads))  # what the KB asserts in ekg:entities
     serialize(quads, out, RdfFormat.N_QUADS)
     return name, data, out.getvalue(), len(quads), mentions

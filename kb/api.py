@@ -109,7 +109,9 @@ class KB:
                     f"facts/{entry.name}", self.backend.types_of, data=entry.read_bytes()
                 )
                 for graph, quads in content.items():
-                    articles[graph] = entity_graph.article_content(graph, quads, planned.entities)
+                    articles[graph] = entity_graph.article_content(graph, quads, planned.entities)[
+                        0
+                    ]
         self.replace(articles)
 
     def validate(

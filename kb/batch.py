@@ -32,7 +32,7 @@ from typing import IO, Any
 from pyoxigraph import Quad, RdfFormat, parse, serialize
 
 from kb.errors import InputError, QueryError
-from kb.store.entity_graph import article_content, records_in
+from kb.store.entity_graph import article_content
 from loaders.factfile import TypesOf
 from loaders.plan import PlannedFile, plan_file
 
@@ -186,13 +186,21 @@ def _planned(job: tuple[str, str | None], types_of: TypesOf, as_nquads: bool) ->
     path, graph = job
     try:
         planned, graphs = plan_file(path, types_of, graph=graph)
-        quads = [q for g, qs in graphs.items() for q in article_content(g, qs, planned.entities)]
+        quads: list[Quad] = []
+        records: set[str] = set()
+        for name, planned_quads in graphs.items():
+            content, texts = article_content(name, planned_quads, planned.entities)
+            quads += content
+            records |= texts
     except InputError as err:
         return path, err
     except QueryError as err:  # a hand-written ek:entityStatement that does not parse
         return path, InputError(str(err), path=path)
-    content = serialize(quads, format=RdfFormat.N_QUADS) if as_nquads else quads
-    return path, (planned, content, records_in(quads))
+    return path, (
+        planned,
+        serialize(quads, format=RdfFormat.N_QUADS) if as_nquads else quads,
+        records,
+    )
 
 
 # -- in a worker process ---------------------------------------------------------------------

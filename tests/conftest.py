@@ -62,7 +62,7 @@ def runner() -> CliRunner:
 def planned_graphs(kb: KB, path: Path) -> dict[str, list[Quad]]:
     """What loading ``path`` would write into each graph, in the store's layout."""
     planned, graphs = plan_file(path, kb.backend.types_of)
-    return {g: article_content(g, qs, planned.entities) for g, qs in graphs.items()}
+    return {g: article_content(g, qs, planned.entities)[0] for g, qs in graphs.items()}
 
 
 def export_nquads(kb: KB) -> bytes:

@@ -93,13 +93,24 @@ def article_quads() -> list[Quad]:
 
 
 @pytest.mark.parametrize(
-    "fmt",
-    [RdfFormat.TRIG, RdfFormat.N_QUADS, RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.JSON_LD],
-    ids=lambda f: f.name,
+    ("fmt", "extension"),
+    [
+        (RdfFormat.TRIG, "trig"),
+        (RdfFormat.N_QUADS, "nq"),
+        (RdfFormat.TURTLE, "ttl"),
+        (RdfFormat.N_TRIPLES, "nt"),
+        (RdfFormat.JSON_LD, "jsonld"),
+        (RdfFormat.N3, "n3"),
+        (RdfFormat.RDF_XML, "rdf"),
+        (RdfFormat.RDF_XML, "owl"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else v.name,
 )
-def test_rdf_formats_load_into_the_article_graph(kb: KB, tmp_path: Path, fmt: RdfFormat) -> None:
+def test_rdf_formats_load_into_the_article_graph(
+    kb: KB, tmp_path: Path, fmt: RdfFormat, extension: str
+) -> None:
     quads = article_quads()
-    path = tmp_path / f"article.{fmt.file_extension}"
+    path = tmp_path / f"article.{extension}"
     if fmt.supports_datasets:
         serialize(quads, path, fmt)
     else:  # triples: the graph is the one ek:Article the file describes
@@ -184,3 +195,37 @@ def test_unknown_suffix(kb: KB, tmp_path: Path) -> None:
     path.write_text("hello", encoding="utf-8")
     with pytest.raises(InputError, match=r"unknown file type '.txt'"):
         kb.load([path])
+
+
+# -- each piece of work done once --------------------------------------------------------
+
+
+def test_a_load_lists_no_graphs_and_spools_nothing_to_disk(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small batch stays in memory, and the store is asked about the batch's own graphs,
+    not for every graph it holds (38,000 at 10M quads)."""
+    from kb import batch
+    from kb.store.embedded import EmbeddedBackend
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("not on a load's path")
+
+    with KB(store_path) as kb:
+        monkeypatch.setattr(EmbeddedBackend, "named_graphs", refused)
+        monkeypatch.setattr(batch.tempfile, "TemporaryFile", refused)
+        kb.load([MINIMAL])
+        assert count(kb, "SELECT (COUNT(*) AS ?n) WHERE { ?e ek:lookupKey 'globex' }") == 1
+
+
+def test_a_load_reads_each_files_records_once(kb: KB, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The planner collects the entity records; writing does not collect them again."""
+    from kb.sparql.catalogue import derive_queries
+    from kb.store import entity_graph
+
+    kb.load([MINIMAL])  # derive queries read by now, once
+    monkeypatch.setattr(entity_graph, "records_in", lambda quads: pytest.fail("read again"))
+    before = derive_queries.cache_info()
+    kb.load([MINIMAL])
+    after = derive_queries.cache_info()
+    assert (after.misses, after.hits) == (before.misses, before.hits + 1)

@@ -1,4 +1,5 @@
-"""``kb check``: SHACL validation of the whole KB (imports pySHACL, so it lives apart)."""
+"""``kb check``: SHACL validation of every article graph (``kb.shacl``, which imports
+pySHACL); like every heavier command, imported only when it runs."""
 
 from __future__ import annotations
 

@@ -36,10 +36,12 @@ BATCH = 500
 """Statements per query: keeps each request well under any server's size limit."""
 
 
-def article_content(graph: str, quads: list[Quad], entities: Iterable[str]) -> list[Quad]:
-    """What the article graph ``graph`` holds: ``quads`` with the statements about
-    ``entities`` (the ids the article defines) replaced by their ``ek:entityStatement``
-    records.
+def article_content(
+    graph: str, quads: list[Quad], entities: Iterable[str]
+) -> tuple[list[Quad], set[str]]:
+    """What the article graph ``graph`` holds, and the texts of its records: ``quads`` with
+    the statements about ``entities`` (the ids the article defines) replaced by their
+    ``ek:entityStatement`` records.
 
     RDF input defines no entities this way, but may carry records (written by hand, or in a
     graph ``kb export`` wrote): the lookup keys of what they describe are in the records, so
@@ -50,15 +52,21 @@ def article_content(graph: str, quads: list[Quad], entities: Iterable[str]) -> l
     defined = set(entities)
     kept: list[Quad] = []
     records: list[Quad] = []
+    texts: set[str] = set()
+    given: set[str] = set()
     for quad in quads:
         if quad.subject.value in defined and quad.predicate.value not in KEPT_IN_ARTICLE:
-            records.append(Quad(node, ENTITY_STATEMENT, Literal(str(quad.triple)), node))
+            text = str(quad.triple)
+            records.append(Quad(node, ENTITY_STATEMENT, Literal(text), node))
+            texts.add(text)
         else:
             kept.append(quad)
-    described = {t.subject for t in statements(records_in(kept))}
-    if described:
+            if quad.predicate == ENTITY_STATEMENT:
+                given.add(quad.object.value)
+    if given:
+        described = {t.subject for t in statements(given)}
         kept = [q for q in kept if not (q.predicate == LOOKUP_KEY and q.subject in described)]
-    return kept + records
+    return kept + records, texts | given
 
 
 def records_in(quads: Iterable[Quad]) -> set[str]:
