@@ -24,6 +24,7 @@ True
 from __future__ import annotations
 
 from pathlib import PurePath
+from typing import Any
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
@@ -81,34 +82,30 @@ RDF_MEDIA_TYPES: dict[str, RdfFormat] = {
 """Media types a graph is offered in, the default first."""
 
 
-def _key(name: str) -> str:
-    return name.strip().lower().removeprefix(".")
+def _named(name: str, tables: tuple[dict[str, Any], ...], enum: Any) -> Any:
+    """Look ``name`` up in our tables (names, aliases, then media types), then as an
+    extension or media type of pyoxigraph's ``enum``; None if nothing knows it."""
+    key = name.strip().lower().removeprefix(".")
+    media = key.split(";")[0].strip()
+    for table in tables:
+        found = table.get(key) or table.get(media)
+        if found is not None:
+            return found
+    return enum.from_extension(key) or enum.from_media_type(media)
 
 
 def rdf_format(name: str) -> RdfFormat | None:
     """The RDF format ``name`` means: our name, an extension or a media type; else None."""
-    key = _key(name)
-    media = key.split(";")[0].strip()
-    return (
-        RDF_FORMATS.get(key)
-        or _RDF_ALIASES.get(key)
-        or RdfFormat.from_extension(key)
-        or RDF_MEDIA_TYPES.get(media)
-        or RdfFormat.from_media_type(media)
-    )
+    found: RdfFormat | None = _named(name, (RDF_FORMATS, _RDF_ALIASES, RDF_MEDIA_TYPES), RdfFormat)
+    return found
 
 
 def results_format(name: str) -> QueryResultsFormat | None:
     """The SELECT/ASK results format ``name`` means, likewise; else None."""
-    key = _key(name)
-    media = key.split(";")[0].strip()
-    return (
-        RESULTS_FORMATS.get(key)
-        or _RESULTS_ALIASES.get(key)
-        or QueryResultsFormat.from_extension(key)
-        or RESULTS_MEDIA_TYPES.get(media)
-        or QueryResultsFormat.from_media_type(media)
+    found: QueryResultsFormat | None = _named(
+        name, (RESULTS_FORMATS, _RESULTS_ALIASES, RESULTS_MEDIA_TYPES), QueryResultsFormat
     )
+    return found
 
 
 FILE_EXTENSIONS: dict[str, RdfFormat] = {
