@@ -375,6 +375,16 @@ class KB:
             raise ParameterError(f"--{param}: {name!r} is ambiguous: {listed}; give an id")
         return NamedNode(next(iter(candidates)))
 
+    # -- drafting --------------------------------------------------------------------------
+
+    def draft(self, source: bytes | str, **options: Any) -> Any:
+        """A fact file drafted from an article's text or HTML (``kb.draft.draft``: the
+        options are ``path``, ``published``, ``publisher``, ``headline``, ``language``,
+        ``article_id``). Needs the ``draft`` extra; reads the KB, writes nothing."""
+        from kb.draft import draft
+
+        return draft(self, source, **options)
+
     # -- whole-KB views --------------------------------------------------------------------
 
     def export(
