@@ -109,7 +109,8 @@ def kb_for(name: str, articles: list[tuple[str, Path, Path]]) -> Any:
     kb = base_kb()
     if name != "seed":
         earlier = [SEED_GOLD] + [g for n, _, g in articles if n != "seed" and n < name]
-        kb.load([str(p) for p in earlier])
+        for path in earlier:  # one at a time: a batch does not see its own definitions (issue 12)
+            kb.load([str(path)])
     return kb
 
 
@@ -160,7 +161,9 @@ def _kinds(kb: Any, *docs: dict[str, Any]) -> dict[str, str]:
     return kinds
 
 
-def match_entities(draft: dict[str, Any], gold: dict[str, Any], known: set[str], kinds: dict[str, str]) -> tuple[dict[str, str], Count, list[str]]:
+def match_entities(
+    draft: dict[str, Any], gold: dict[str, Any], known: set[str], kinds: dict[str, str]
+) -> tuple[dict[str, str], Count, list[str]]:
     """Draft id → gold id for the entities that match, and the count."""
     d_ents = _entity_refs(draft, kinds)
     g_ents = _entity_refs(gold, kinds)
@@ -181,7 +184,9 @@ def match_entities(draft: dict[str, Any], gold: dict[str, Any], known: set[str],
                 taken.add(gid)
                 break
     misses = [f"entity missed: {g}" for g in g_ents if g not in taken]
-    misses += [f"entity extra: {d} {_names(e) or ''}" for d, e in d_ents.items() if d not in mapping]
+    misses += [
+        f"entity extra: {d} {_names(e) or ''}" for d, e in d_ents.items() if d not in mapping
+    ]
     return mapping, Count(len(mapping), len(d_ents), len(g_ents)), misses
 
 
@@ -201,9 +206,13 @@ def _same(kind: str, d: dict[str, Any], g: dict[str, Any], m: dict[str, str]) ->
         a, b = _ids(d["participants"], m), set(g["participants"])
         return len(a & b) * 2 >= len(a | b) and _compatible(d.get("date"), g.get("date"))
     if kind == "Agreement":
-        return _ids(d["parties"], m) == set(g["parties"]) and _compatible(d.get("date"), g.get("date"))
+        return _ids(d["parties"], m) == set(g["parties"]) and _compatible(
+            d.get("date"), g.get("date")
+        )
     if kind == "Expansion":
-        return m.get(d["organization"]) == g["organization"] and bool(_ids(d["into"], m) & set(g["into"]))
+        return m.get(d["organization"]) == g["organization"] and bool(
+            _ids(d["into"], m) & set(g["into"])
+        )
     if kind == "Cooperation":
         return _ids(d["parties"], m) == set(g["parties"])
     if kind == "Kinship":
@@ -223,7 +232,9 @@ def _dates(fact: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def match_facts(draft: dict[str, Any], gold: dict[str, Any], mapping: dict[str, str]) -> tuple[dict[str, Count], Count, list[str]]:
+def match_facts(
+    draft: dict[str, Any], gold: dict[str, Any], mapping: dict[str, str]
+) -> tuple[dict[str, Count], Count, list[str]]:
     counts: dict[str, Count] = {}
     dates = Count()
     misses: list[str] = []
@@ -233,7 +244,10 @@ def match_facts(draft: dict[str, Any], gold: dict[str, Any], mapping: dict[str, 
         used: set[int] = set()
         right = 0
         for d in mine:
-            hit = next((i for i, g in enumerate(theirs) if i not in used and _same(kind, d, g, mapping)), None)
+            hit = next(
+                (i for i, g in enumerate(theirs) if i not in used and _same(kind, d, g, mapping)),
+                None,
+            )
             if hit is None:
                 misses.append(f"{kind.lower()} extra: {d['id']}")
                 continue
@@ -253,9 +267,13 @@ def match_facts(draft: dict[str, Any], gold: dict[str, Any], mapping: dict[str, 
                 if gold_dates.get(key) == value:
                     dates.right += 1
                 else:
-                    misses.append(f"date wrong: {d['id']}.{key} {value} (gold {gold_dates.get(key)})")
+                    misses.append(
+                        f"date wrong: {d['id']}.{key} {value} (gold {gold_dates.get(key)})"
+                    )
             dates.gold += len(gold_dates)
-        misses += [f"{kind.lower()} missed: {theirs[i]['id']}" for i in range(len(theirs)) if i not in used]
+        misses += [
+            f"{kind.lower()} missed: {theirs[i]['id']}" for i in range(len(theirs)) if i not in used
+        ]
         counts[kind] = Count(right, len(mine), len(theirs))
     return counts, dates, misses
 
@@ -322,8 +340,8 @@ def score(name: str, text_path: Path, gold_path: Path, articles: list[Any]) -> S
 
 def _pr(count: Count) -> str:
     p, r = count.precision, count.recall
-    ps = f"{p:.0%}" if p is not None else "–"
-    rs = f"{r:.0%}" if r is not None else "–"
+    ps = f"{p:.0%}" if p is not None else "n/a"
+    rs = f"{r:.0%}" if r is not None else "n/a"
     return f"{ps} / {rs} ({count.right}/{count.proposed}/{count.gold})"
 
 
@@ -340,7 +358,9 @@ def table(scores: list[Score]) -> str:
         for s in scores:
             if s.held_out:
                 total.add(s.counts[row])
-        lines.append(f"| {row} | " + " | ".join(_pr(s.counts[row]) for s in scores) + f" | {_pr(total)} |")
+        lines.append(
+            f"| {row} | " + " | ".join(_pr(s.counts[row]) for s in scores) + f" | {_pr(total)} |"
+        )
     q_right = sum(s.quotes[0] for s in scores if s.held_out)
     q_all = sum(s.quotes[1] for s in scores if s.held_out)
     lines.append("| quotes verbatim | " + " | ".join(f"{s.quotes[0]}/{s.quotes[1]}" for s in scores)
@@ -351,9 +371,13 @@ def table(scores: list[Score]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.draft", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.draft", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--write", action="store_true", help="write the table into docs/draft.md")
-    parser.add_argument("--misses", action="store_true", help="list what each draft missed or added")
+    parser.add_argument(
+        "--misses", action="store_true", help="list what each draft missed or added"
+    )
     parser.add_argument("--only", help="score only this article (seed, 001, ...)")
     args = parser.parse_args(argv)
     articles = gold_articles()
@@ -366,7 +390,12 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(s.misses))
     if args.write:
         doc = DOC.read_text(encoding="utf-8")
-        new = re.sub(r"(<!-- scores -->\n).*?(\n<!-- /scores -->)", lambda m: m[1] + out + m[2], doc, flags=re.S)
+        new = re.sub(
+            r"(<!-- scores -->\n).*?(\n<!-- /scores -->)",
+            lambda m: m[1] + out + m[2],
+            doc,
+            flags=re.S,
+        )
         DOC.write_text(new, encoding="utf-8")
     return 0
 

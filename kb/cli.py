@@ -64,6 +64,7 @@ LAZY_COMMANDS = {
     "link": "kb.link_cli:link",
     "enrich": "kb.link_cli:enrich",
     "check": "kb.check_cli:check",
+    "draft": "kb.draft_cli:draft",
 }
 
 

@@ -2,9 +2,12 @@
 
 >>> from kb import KB
 >>> kb = KB(None)
->>> text = "애크미, 글로벡스와 MOU\\n2025.06.02(월) 09:00\\n제인 로 애크미 대표는 지난 1일 리야드에서 글로벡스와 업무 협약을 체결했다."
->>> d = kb.draft(text.encode(), language="ko")         # doctest: +SKIP
->>> print(d.yaml())                                    # doctest: +SKIP
+>>> text = "Acme and Globex sign an MOU\\n\\nAcme CEO Jane Roe met Globex CEO John Doe on Monday."
+>>> draft = kb.draft(text, published="2025-06-03")
+>>> [fact.record["type"] for fact in draft.facts]
+['Post', 'Post', 'Meeting']
+>>> draft.facts[-1].record["date"]
+'2025-06-02'
 
 The pipeline, one module a step: ``source`` (text or HTML, headline, dateline),
 ``sentences`` (kiwipiepy for Korean, rules for English), ``names`` (the KB's names, longest
@@ -144,15 +147,20 @@ class _Pipeline:
         ents = mentions.Entities(known, lang)
         # new entities: two passes, so an organization named in a later sentence's
         # apposition is known when an earlier one is read again
+        seen: Any = None
         for _ in range(2):
             subject_org = None
             for sentence in sents:
                 if lang == "ko":
                     mentions.korean_entities(sentence, ents, ids)
-                else:
-                    mentions.english_entities(sentence, ents, ids, subject_org)
-                    first = next((e for e in _orgs_in(sentence, ents)), None)
-                    subject_org = first or subject_org
+                    continue
+                if seen is not None:  # the organization the sentence is about ("the company")
+                    orgs = [
+                        e.entity for _, _, e in seen.find(sentence.text) if e.kind == "Organization"
+                    ]
+                    subject_org = orgs[0] if orgs else subject_org
+                mentions.english_entities(sentence, ents, ids, subject_org)
+            seen = names.matcher(known, ents.matcher_names())
             ents.posts = list(dict.fromkeys(ents.posts))
         matcher = names.matcher(known, ents.matcher_names())
         found = [coref.sentence_mentions(s, matcher, ents, lang) for s in sents]
@@ -166,13 +174,19 @@ class _Pipeline:
     # -- turning the pipeline's result into fact-file records ---------------------------
 
     def _assemble(
-        self, drafted: list[Any], ents: Any, ids: Any, sents: list[Any], published: str,
-        publisher: str | None, headline: str | None, article_id: str | None,
+        self,
+        drafted: list[Any],
+        ents: Any,
+        ids: Any,
+        sents: list[Any],
+        published: str,
+        publisher: str | None,
+        headline: str | None,
+        article_id: str | None,
     ) -> Draft:
         from kb.draft.mentions import role_word
         from kb.draft.render import FACT_ORDER
 
-        lang = self.language
         used: set[str] = set()
         role_items: dict[str, Item] = {}
         fact_items: list[Item] = []
@@ -182,7 +196,10 @@ class _Pipeline:
             if fact.type == "Post":
                 role_name = fields.pop("role_name", None)
                 fields["role"] = self._role(fields["role"], role_name, role_items, ids, role_word)
-            record: dict[str, Any] = {"id": ids.take(_fact_slug(fact.type, fields)), "type": fact.type}
+            record: dict[str, Any] = {
+                "id": ids.take(_fact_slug(fact.type, fields)),
+                "type": fact.type,
+            }
             record.update(fields)
             quotes = [sents[k].quote for k in sorted(set(fact.sentences))]
             record["quote"] = quotes if len(quotes) > 1 else quotes[0]
@@ -208,7 +225,9 @@ class _Pipeline:
         unlinked = sorted(n for n in ents.unlinked if ents.lookup(n) is None)
         return Draft(self.path, article, checks, entity_items, fact_items, unlinked)
 
-    def _role(self, role: str, role_name: str | None, items: dict[str, Item], ids: Any, role_word: Any) -> str:
+    def _role(
+        self, role: str, role_name: str | None, items: dict[str, Item], ids: Any, role_word: Any
+    ) -> str:
         if role_name is None and self.kb_has(role, "Role"):
             return role
         key = role_name or role
@@ -229,8 +248,13 @@ class _Pipeline:
         return self.known.kinds.get(ident) == kind
 
     def _article(
-        self, published: str, publisher: str | None, headline: str | None,
-        article_id: str | None, ents: Any, used: set[str],
+        self,
+        published: str,
+        publisher: str | None,
+        headline: str | None,
+        article_id: str | None,
+        ents: Any,
+        used: set[str],
     ) -> tuple[dict[str, Any], list[str]]:
         from kb.draft.names import slug
 
@@ -245,10 +269,17 @@ class _Pipeline:
                 published = day
                 checks.append("published: the time had no zone; only the day is kept")
         if article_id is None:
-            orgs = [e.names.get("en") or e.id for e in ents.all.values() if e.kind == "Organization" and e.id in used]
+            orgs = [
+                e.names.get("en") or e.id
+                for e in ents.all.values()
+                if e.kind == "Organization" and e.id in used
+            ]
             tail = "-".join(slug(o) for o in orgs[:2]) or "article"
             article_id = f"{slug(publisher) if publisher else 'draft'}-{day}-{tail}"[:80].strip("-")
-            checks.append(f"article.id {article_id!r} made from the publisher, date and parties; choose a stable one")
+            checks.append(
+                f"article.id {article_id!r} made from the publisher, date and parties; "
+                "choose a stable one"
+            )
         article: dict[str, Any] = {"id": article_id}
         if headline:
             article["headline"] = {lang: headline}
@@ -259,7 +290,10 @@ class _Pipeline:
         if publisher:
             article["publisher"] = {lang: publisher}
         else:
-            checks.append("article.publisher is missing: add it (required), e.g. publisher: {ko: 비즈워치, en: Bizwatch}")
+            checks.append(
+                "article.publisher is missing: add it (required), "
+                "e.g. publisher: {ko: 비즈워치, en: Bizwatch}"
+            )
         article["published"] = published
         article["language"] = lang
         if self.article.url:
@@ -269,10 +303,6 @@ class _Pipeline:
 
 def _has_zone(value: str) -> bool:
     return "T" in value and (value.endswith("Z") or "+" in value[10:] or "-" in value[11:])
-
-
-def _orgs_in(sentence: Any, ents: Any) -> list[str]:
-    return [e.id for s, e in ents.new.items() if e.kind == "Organization" and s in sentence.text]
 
 
 def _local(iri: str) -> str:
@@ -313,4 +343,3 @@ def _fact_slug(kind: str, fields: dict[str, Any]) -> str:
         return f"kinship-{fields['person']}-{fields['relative']}"
     speaker = fields.get("speaker") or fields.get("speaker_organization") or "unnamed"
     return f"remark-{speaker}"
-

@@ -18,7 +18,9 @@ from kb.draft.names import KnownNames, _is_hangul
 from kb.draft.sentences import Sentence
 
 _KO_SHORT = re.compile(
-    r"(?<![\w])(\S{1,5})\s(" + "|".join(sorted((re.escape(t) for t in KO_TITLES), key=len, reverse=True)) + ")"
+    r"(?<![\w])(\S{1,5})\s("
+    + "|".join(sorted((re.escape(t) for t in KO_TITLES), key=len, reverse=True))
+    + ")"
 )
 _EN_PRONOUN = re.compile(r"^(?:He|She)\b")
 _EN_COMPANY = re.compile(r"\b(?:[Tt]he company|It)\b")
@@ -31,7 +33,11 @@ def sentence_mentions(
     token_ends = {t.end for t in sentence.tokens} if sentence.tokens else None
     out = []
     for start, end, entry in names.find(sentence.text, token_ends):
-        role = particle_role(sentence.text, end) if language == "ko" else _en_role(sentence.text, start, end)
+        role = (
+            particle_role(sentence.text, end)
+            if language == "ko"
+            else _en_role(sentence.text, start, end)
+        )
         out.append(Mention(sentence.index, start, end, entry.entity, entry.kind, "name", role))
     return out
 
@@ -70,15 +76,25 @@ def short_forms(
                     continue
                 person = _person_by_part(word, title, people_so_far, ents)
                 if person:
-                    extra.append(Mention(s, match.start(1), match.end(2), person, "Person",
-                                         "short-form", particle_role(sentence.text, match.end(2))))
+                    extra.append(
+                        Mention(
+                            s,
+                            match.start(1),
+                            match.end(2),
+                            person,
+                            "Person",
+                            "short-form",
+                            particle_role(sentence.text, match.end(2)),
+                        )
+                    )
                     taken.append((match.start(1), match.end(2)))
         else:
             for match in re.finditer(r"\b[A-Z][\w'’-]+\b", sentence.text):
                 if not free(*match.span()):
                     continue
-                person = _person_by_part(match[0].removesuffix("'s").removesuffix("’s"), None,
-                                         people_so_far, ents)
+                person = _person_by_part(
+                    match[0].removesuffix("'s").removesuffix("’s"), None, people_so_far, ents
+                )
                 if person:
                     extra.append(Mention(s, *match.span(), person, "Person", "surname", "neutral"))
                     taken.append(match.span())
@@ -86,14 +102,22 @@ def short_forms(
             if pronoun and s > 0:
                 before = [m for m in mentions[s - 1] if m.kind == "Person"]
                 if before:
-                    extra.append(Mention(s, *pronoun.span(), before[0].entity, "Person", "pronoun", "subject"))
+                    extra.append(
+                        Mention(
+                            s, *pronoun.span(), before[0].entity, "Person", "pronoun", "subject"
+                        )
+                    )
             company = _EN_COMPANY.search(sentence.text)
             if company and free(*company.span()):
                 org = _recent_org(mentions, s)
                 if org:
-                    extra.append(Mention(s, *company.span(), org, "Organization", "the-company", "subject"))
+                    extra.append(
+                        Mention(s, *company.span(), org, "Organization", "the-company", "subject")
+                    )
         for word in GROUP_WORDS["ko" if language == "ko" else "en"]:
-            for match in re.finditer(re.escape(word), sentence.text, 0 if language == "ko" else re.I):
+            for match in re.finditer(
+                re.escape(word), sentence.text, 0 if language == "ko" else re.I
+            ):
                 if not free(*match.span()):
                     continue
                 kind = "Person" if word in ("두 사람", "이들", "the pair") else "Organization"
@@ -142,7 +166,11 @@ def _recent_org(mentions: list[list[Mention]], s: int) -> str | None:
 def _group(mentions: list[list[Mention]], s: int, kind: str) -> list[str]:
     """The two entities of ``kind`` of the nearest sentence (this one first) naming two."""
     for k in range(s, max(-1, s - 6), -1):
-        distinct = list(dict.fromkeys(m.entity for m in mentions[k] if m.kind == kind and m.rule != "group-word"))
+        distinct = list(
+            dict.fromkeys(
+                m.entity for m in mentions[k] if m.kind == kind and m.rule != "group-word"
+            )
+        )
         if k == s:
             if len(distinct) >= 2:
                 return []  # the sentence names them itself

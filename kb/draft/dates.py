@@ -74,21 +74,51 @@ _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 # (pattern, rule name, resolver(match, pub, future) -> value); the first pattern that
 # matches at a position wins, so longer expressions come first.
 KO_RULES: list[tuple[str, str, object]] = [
-    (rf"(\d{{4}})년\s*{_M}월\s*{_D}일", "ko-ymd", lambda m, p, f: _ymd(int(m[1]), int(m[2]), int(m[3]))),
+    (
+        rf"(\d{{4}})년\s*{_M}월\s*{_D}일",
+        "ko-ymd",
+        lambda m, p, f: _ymd(int(m[1]), int(m[2]), int(m[3])),
+    ),
     (rf"(\d{{4}})년\s*{_M}월", "ko-ym", lambda m, p, f: _ym(int(m[1]), int(m[2]))),
     (r"((?:19|20)\d\d)년(?!대)", "ko-y", lambda m, p, f: m[1]),
-    (rf"(?:지난해|작년)\s*{_M}월", "ko-last-year-month", lambda m, p, f: _ym(p.year - 1, int(m[1]))),
+    (
+        rf"(?:지난해|작년)\s*{_M}월",
+        "ko-last-year-month",
+        lambda m, p, f: _ym(p.year - 1, int(m[1])),
+    ),
     (rf"(?:올해|금년)\s*{_M}월", "ko-this-year-month", lambda m, p, f: _ym(p.year, int(m[1]))),
     (rf"내년\s*{_M}월", "ko-next-year-month", lambda m, p, f: _ym(p.year + 1, int(m[1]))),
-    (rf"지난달\s*{_D}일", "ko-last-month-day", lambda m, p, f: _ymd(*_shift_month(p.year, p.month, -1), int(m[1]))),
-    (rf"지난\s*{_M}월\s*{_D}일", "ko-past-md", lambda m, p, f: _ymd(int(_past_month(p, int(m[1]))[:4]), int(m[1]), int(m[2]))),
-    (rf"(?<!\d){_M}월\s*{_D}일", "ko-md", lambda m, p, f: _ymd(int((_future_month if f else _past_month)(p, int(m[1]))[:4]), int(m[1]), int(m[2]))),
+    (
+        rf"지난달\s*{_D}일",
+        "ko-last-month-day",
+        lambda m, p, f: _ymd(*_shift_month(p.year, p.month, -1), int(m[1])),
+    ),
+    (
+        rf"지난\s*{_M}월\s*{_D}일",
+        "ko-past-md",
+        lambda m, p, f: _ymd(int(_past_month(p, int(m[1]))[:4]), int(m[1]), int(m[2])),
+    ),
+    (
+        rf"(?<!\d){_M}월\s*{_D}일",
+        "ko-md",
+        lambda m, p, f: _ymd(
+            int((_future_month if f else _past_month)(p, int(m[1]))[:4]), int(m[1]), int(m[2])
+        ),
+    ),
     (rf"지난\s*{_M}월", "ko-past-month", lambda m, p, f: _past_month(p, int(m[1]))),
     (rf"오는\s*{_M}월", "ko-coming-month", lambda m, p, f: _future_month(p, int(m[1]))),
     (rf"지난\s*{_D}일", "ko-past-day", lambda m, p, f: _past_day(p, int(m[1]))),
     (rf"오는\s*{_D}일", "ko-coming-day", lambda m, p, f: _future_day(p, int(m[1]))),
-    (rf"(?<![\d.,])(?<!\d\s){_M}월(?!\s*\d)", "ko-month", lambda m, p, f: (_future_month if f else _past_month)(p, int(m[1]))),
-    (rf"(?<![\d.,]){_D}일(?![\d간째])", "ko-day", lambda m, p, f: (_future_day if f else _past_day)(p, int(m[1]))),
+    (
+        rf"(?<![\d.,])(?<!\d\s){_M}월(?!\s*\d)",
+        "ko-month",
+        lambda m, p, f: (_future_month if f else _past_month)(p, int(m[1])),
+    ),
+    (
+        rf"(?<![\d.,]){_D}일(?![\d간째])",
+        "ko-day",
+        lambda m, p, f: (_future_day if f else _past_day)(p, int(m[1])),
+    ),
     (r"올해\s*(?:말|연말)|연내|올해\s*안", "ko-this-year-end", lambda m, p, f: str(p.year)),
     (r"내년\s*(?:말|연말)", "ko-next-year-end", lambda m, p, f: str(p.year + 1)),
     (r"지난해|작년", "ko-last-year", lambda m, p, f: str(p.year - 1)),
@@ -100,18 +130,66 @@ KO_RULES: list[tuple[str, str, object]] = [
     (r"같은\s*날|이날|당일", "ko-same-day", lambda m, p, f: None),
 ]
 EN_RULES: list[tuple[str, str, object]] = [
-    (rf"\b({_MONTH_NAMES})\.? {_D}(?:st|nd|rd|th)?,? ((?:19|20)\d\d)\b", "en-mdy", lambda m, p, f: _ymd(int(m[3]), _month_name(m[1]), int(m[2]))),
-    (rf"\b{_D} ({_MONTH_NAMES}) ((?:19|20)\d\d)\b", "en-dmy", lambda m, p, f: _ymd(int(m[3]), _month_name(m[2]), int(m[1]))),
-    (rf"\b({_MONTH_NAMES}) (?:of )?((?:19|20)\d\d)\b", "en-my", lambda m, p, f: _ym(int(m[2]), _month_name(m[1]))),
-    (rf"\b({_MONTH_NAMES}) next year\b", "en-month-next-year", lambda m, p, f: _ym(p.year + 1, _month_name(m[1]))),
-    (rf"\b({_MONTH_NAMES}) last year\b", "en-month-last-year", lambda m, p, f: _ym(p.year - 1, _month_name(m[1]))),
+    (
+        rf"\b({_MONTH_NAMES})\.? {_D}(?:st|nd|rd|th)?,? ((?:19|20)\d\d)\b",
+        "en-mdy",
+        lambda m, p, f: _ymd(int(m[3]), _month_name(m[1]), int(m[2])),
+    ),
+    (
+        rf"\b{_D} ({_MONTH_NAMES}) ((?:19|20)\d\d)\b",
+        "en-dmy",
+        lambda m, p, f: _ymd(int(m[3]), _month_name(m[2]), int(m[1])),
+    ),
+    (
+        rf"\b({_MONTH_NAMES}) (?:of )?((?:19|20)\d\d)\b",
+        "en-my",
+        lambda m, p, f: _ym(int(m[2]), _month_name(m[1])),
+    ),
+    (
+        rf"\b({_MONTH_NAMES}) next year\b",
+        "en-month-next-year",
+        lambda m, p, f: _ym(p.year + 1, _month_name(m[1])),
+    ),
+    (
+        rf"\b({_MONTH_NAMES}) last year\b",
+        "en-month-last-year",
+        lambda m, p, f: _ym(p.year - 1, _month_name(m[1])),
+    ),
     (r"\bthe end of next year\b", "en-next-year-end", lambda m, p, f: str(p.year + 1)),
-    (r"\b(?:the end of (?:the|this) year|(?:the )?year-end|later this year)\b", "en-this-year-end", lambda m, p, f: str(p.year)),
+    (
+        r"\b(?:the end of (?:the|this) year|(?:the )?year-end|later this year)\b",
+        "en-this-year-end",
+        lambda m, p, f: str(p.year),
+    ),
     (r"\bthe end of ((?:19|20)\d\d)\b", "en-year-end", lambda m, p, f: m[1]),
-    (rf"\blast ({_MONTH_NAMES})\b", "en-last-month-name", lambda m, p, f: _ym(p.year if _month_name(m[1]) < p.month else p.year - 1, _month_name(m[1]))),
-    (rf"\bnext ({_MONTH_NAMES})\b", "en-next-month-name", lambda m, p, f: _ym(p.year if _month_name(m[1]) > p.month else p.year + 1, _month_name(m[1]))),
-    (rf"\b({_MONTH_NAMES}) {_D}(?:st|nd|rd|th)?\b", "en-md", lambda m, p, f: _ymd(int((_future_month if f else _past_month)(p, _month_name(m[1]))[:4]), _month_name(m[1]), int(m[2]))),
-    (rf"\b(?:in|since|from|by|until|during|early|late|mid-) ?({_MONTH_NAMES})\b(?! \d)", "en-month", lambda m, p, f: (_future_month if f else _past_month)(p, _month_name(m[1]))),
+    (
+        rf"\blast ({_MONTH_NAMES})\b",
+        "en-last-month-name",
+        lambda m, p, f: _ym(
+            p.year if _month_name(m[1]) < p.month else p.year - 1, _month_name(m[1])
+        ),
+    ),
+    (
+        rf"\bnext ({_MONTH_NAMES})\b",
+        "en-next-month-name",
+        lambda m, p, f: _ym(
+            p.year if _month_name(m[1]) > p.month else p.year + 1, _month_name(m[1])
+        ),
+    ),
+    (
+        rf"\b({_MONTH_NAMES}) {_D}(?:st|nd|rd|th)?\b",
+        "en-md",
+        lambda m, p, f: _ymd(
+            int((_future_month if f else _past_month)(p, _month_name(m[1]))[:4]),
+            _month_name(m[1]),
+            int(m[2]),
+        ),
+    ),
+    (
+        rf"\b(?:in|since|from|by|until|during|early|late|mid-) ?({_MONTH_NAMES})\b(?! \d)",
+        "en-month",
+        lambda m, p, f: (_future_month if f else _past_month)(p, _month_name(m[1])),
+    ),
     (r"\b(?:in|since|from|by|until|during|of) ((?:19|20)\d\d)\b", "en-year", lambda m, p, f: m[1]),
     (r"\blast month\b", "en-last-month", lambda m, p, f: _ym(*_shift_month(p.year, p.month, -1))),
     (r"\bthis month\b", "en-this-month", lambda m, p, f: _ym(p.year, p.month)),
@@ -130,7 +208,9 @@ _COMPILED = {
 }
 _FUTURE = {
     "ko": re.compile(r"예정|계획|할 것|하기로|오는|목표|전망|내년|방침"),
-    "en": re.compile(r"\b(?:will|plans?|planned|aims?|expects?|due|next|to open|scheduled)\b", re.I),
+    "en": re.compile(
+        r"\b(?:will|plans?|planned|aims?|expects?|due|next|to open|scheduled)\b", re.I
+    ),
 }
 _NEVER = re.compile(r"(?!)")
 _DEADLINE_AFTER = {"ko": re.compile(r"^\s*(?:말)?\s*까지"), "en": _NEVER}

@@ -93,7 +93,9 @@ def extract(ctx: Context) -> list[Fact]:
 # -- dates ---------------------------------------------------------------------------------
 
 
-def event_date(ctx: Context, s: int, trigger: int | None, previous: list[Fact]) -> tuple[str | None, str | None]:
+def event_date(
+    ctx: Context, s: int, trigger: int | None, previous: list[Fact]
+) -> tuple[str | None, str | None]:
     """The date of an event told in sentence ``s``: (value, rule)."""
     dates = [d for d in ctx.dates[s] if d.kind in ("date", "same-day")]
     if not dates:
@@ -104,7 +106,9 @@ def event_date(ctx: Context, s: int, trigger: int | None, previous: list[Fact]) 
     else:
         chosen = dates[0]
     if chosen.kind == "same-day":
-        dated = [f.fields.get("date") for f in previous if f.fields.get("date") and min(f.sentences) < s]
+        dated = [
+            f.fields.get("date") for f in previous if f.fields.get("date") and min(f.sentences) < s
+        ]
         return (dated[-1], "same-day") if dated else (None, None)
     return chosen.value, chosen.rule
 
@@ -152,7 +156,11 @@ def post_starts(ctx: Context, found: list[Fact]) -> None:
         if not dates or not people:
             continue
         for fact in found:
-            if fact.fields["person"] in people and not fact.fields.get("former") and "start" not in fact.fields:
+            if (
+                fact.fields["person"] in people
+                and not fact.fields.get("former")
+                and "start" not in fact.fields
+            ):
                 fact.fields["start"] = dates[0].value
                 fact.sentences.append(s)
                 fact.checks.append(f"start by {dates[0].rule} from a sentence on taking the post")
@@ -160,7 +168,11 @@ def post_starts(ctx: Context, found: list[Fact]) -> None:
 
 
 def _post_fields(post: PostCandidate) -> dict[str, Any]:
-    fields: dict[str, Any] = {"person": post.person, "organization": post.organization, "role": post.role}
+    fields: dict[str, Any] = {
+        "person": post.person,
+        "organization": post.organization,
+        "role": post.role,
+    }
     if post.former:
         fields["former"] = True
     return fields
@@ -240,8 +252,15 @@ def _merge_meetings(found: list[Fact]) -> list[Fact]:
     undated = [f for f in found if not f.fields.get("date")]
     merged: list[Fact] = []
     for fact in dated:
-        same = next((m for m in merged if m.fields["date"] == fact.fields["date"]
-                     and len(set(m.fields["participants"]) & set(fact.fields["participants"])) >= 2), None)
+        same = next(
+            (
+                m
+                for m in merged
+                if m.fields["date"] == fact.fields["date"]
+                and len(set(m.fields["participants"]) & set(fact.fields["participants"])) >= 2
+            ),
+            None,
+        )
         if same:
             _absorb(same, fact)
         else:
@@ -250,7 +269,9 @@ def _merge_meetings(found: list[Fact]) -> list[Fact]:
         people = set(fact.fields["participants"])
         hosts = [m for m in merged if len(people & set(m.fields["participants"])) >= 2]
         if hosts:
-            host = min(hosts, key=lambda m: min(abs(a - b) for a in m.sentences for b in fact.sentences))
+            host = min(
+                hosts, key=lambda m: min(abs(a - b) for a in m.sentences for b in fact.sentences)
+            )
             _absorb(host, fact)
         else:
             merged.append(fact)
@@ -260,7 +281,9 @@ def _merge_meetings(found: list[Fact]) -> list[Fact]:
 def _absorb(host: Fact, other: Fact) -> None:
     for key, value in other.fields.items():
         if key == "purposes":
-            host.fields[key] = list(host.fields.get(key, [])) + [p for p in value if p not in host.fields.get(key, [])]
+            host.fields[key] = list(host.fields.get(key, [])) + [
+                p for p in value if p not in host.fields.get(key, [])
+            ]
         elif isinstance(value, list):
             host.fields[key] = _unique(list(host.fields.get(key, [])) + value)
         elif key == "place" and "place" in host.fields:
@@ -270,7 +293,9 @@ def _absorb(host: Fact, other: Fact) -> None:
         else:
             host.fields.setdefault(key, value)
     host.sentences = sorted(set(host.sentences) | set(other.sentences))
-    host.checks.append(f"merged {len(other.sentences)} more sentence(s) telling the same {host.type.lower()}")
+    host.checks.append(
+        f"merged {len(other.sentences)} more sentence(s) telling the same {host.type.lower()}"
+    )
 
 
 # -- agreements ----------------------------------------------------------------------------
@@ -302,7 +327,18 @@ def _parties(ctx: Context, s: int) -> list[str]:
         core = [m for m in orgs if m.role in ("subject", "with")]
         chosen = core if len({m.entity for m in core}) >= 2 else orgs
     else:
-        chosen = orgs
+        text = ctx.sentences[s].text
+        verb = re.search(r"\b(?:signed|signs|sign|agreed|inked|struck)\b", text)
+        partner = re.search(r"\bwith\b", text[verb.end() :]) if verb else None
+        if verb and partner:  # "X signed an agreement with Y": X before the verb, Y after "with"
+            at = verb.end() + partner.end()
+            before = [m for m in orgs if m.start < verb.start()]
+            if re.search(r"\b(?:it|the company|they)\s+(?:\w+\s+)?$", text[: verb.start()], re.I):
+                before = before[:1]  # "X said ..., after it signed": the sentence's subject
+            subject = before[-1:]
+            chosen = subject + [m for m in orgs if m.start >= at]
+        else:
+            chosen = orgs
     parties = _unique([m.entity for m in chosen])
     if len(parties) < 2:  # "X president A and Y CEO B signed": the people's organizations
         people = {m.entity for m in ctx.of_kind(s, "Person")}
@@ -339,7 +375,9 @@ def agreements(ctx: Context) -> list[Fact]:
             fields["occasion"] = occasion[0]
         present = _unique([m.entity for m in ctx.of_kind(s, "Person")])
         nxt = s + 1
-        if nxt < len(ctx.sentences) and re.search(r"참석|attended|signed .* by", ctx.sentences[nxt].text):
+        if nxt < len(ctx.sentences) and re.search(
+            r"참석|attended|signed .* by", ctx.sentences[nxt].text
+        ):
             present = _unique(present + [m.entity for m in ctx.of_kind(nxt, "Person")])
             used.append(nxt)
         if present:
@@ -365,18 +403,26 @@ def agreements(ctx: Context) -> list[Fact]:
             k += 1
         if purposes:
             fields["purposes"] = purposes
-            fact.checks.append(f"{len(purposes)} purpose(s) from the sentences that follow; shorten the descriptions")
+            fact.checks.append(
+                f"{len(purposes)} purpose(s) from the sentences that follow; "
+                "shorten the descriptions"
+            )
         found.append(fact)
         s += 1
     return _merge_agreements(found)
 
 
 _PURPOSE_START = {
-    "ko": re.compile(r"^(?:양사|양측|두 회사|이어|더 나아가|이후|또한|또|아울러|이를 통해|이번 협약)"),
-    "en": re.compile(r"^(?:Under the (?:deal|agreement)|The (?:two )?(?:companies|firms) will|They will|The deal)"),
+    "ko": re.compile(
+        r"^(?:양사|양측|두 회사|이어|더 나아가|이후|또한|또|아울러|이를 통해|이번 협약)"
+    ),
+    "en": re.compile(
+        r"^(?:Under the (?:deal|agreement)|The (?:two )?(?:companies|firms) will"
+        r"|They will|The deal)"
+    ),
 }
 _PURPOSE_VERB = {
-    "ko": re.compile(r"(?:하기로|예정|계획|방침|목표)"),
+    "ko": re.compile(r"(?:기로 (?:했|하였|합의)|예정|계획|방침|목표)"),
     "en": re.compile(r"\b(?:will|plan|aim)\b"),
 }
 
@@ -396,9 +442,19 @@ def _is_purpose(ctx: Context, k: int, *, first: bool) -> bool:
 def _merge_agreements(found: list[Fact]) -> list[Fact]:
     merged: list[Fact] = []
     for fact in found:
-        same = next((m for m in merged if set(m.fields["parties"]) == set(fact.fields["parties"])
-                     and (not m.fields.get("date") or not fact.fields.get("date")
-                          or m.fields["date"] == fact.fields["date"])), None)
+        same = next(
+            (
+                m
+                for m in merged
+                if set(m.fields["parties"]) == set(fact.fields["parties"])
+                and (
+                    not m.fields.get("date")
+                    or not fact.fields.get("date")
+                    or m.fields["date"] == fact.fields["date"]
+                )
+            ),
+            None,
+        )
         if same:
             _absorb(same, fact)
         else:
@@ -414,8 +470,11 @@ def _expansion_trigger(ctx: Context, s: int) -> int | None:
     if ctx.language == "ko":
         found = [text.find(w) for w in ctx.words(EXPANSION)]
     else:
-        found = [m.start() for w in ctx.words(EXPANSION)
-                 for m in re.finditer(r"\b" + re.escape(w), text, re.I)]
+        found = [
+            m.start()
+            for w in ctx.words(EXPANSION)
+            for m in re.finditer(r"\b" + re.escape(w), text, re.I)
+        ]
         found += [m.start() for m in re.finditer(r"\bexpand(?:s|ing)?\b", text, re.I)]
     found = [p for p in found if p >= 0]
     return min(found) if found else None
@@ -425,12 +484,14 @@ def expansions(ctx: Context) -> list[Fact]:
     found: list[Fact] = []
     for s in range(len(ctx.sentences)):
         trigger = _expansion_trigger(ctx, s)
-        if trigger is None or _agreement_trigger(ctx, s) is not None and ctx.language != "ko":
+        if trigger is None or (_agreement_trigger(ctx, s) is not None and ctx.language != "ko"):
             continue
         text = ctx.sentences[s].text
         places = [m for m in ctx.of_kind(s, "Place") if m.role != "at"]
-        if ctx.language == "en":
-            places = [m for m in ctx.of_kind(s, "Place") if m.start > trigger]
+        if ctx.language == "en":  # the places after the trigger, in its clause
+            clause = text.find(",", trigger)
+            clause = len(text) if clause < 0 else clause
+            places = [m for m in ctx.of_kind(s, "Place") if trigger < m.start < clause]
         present = []
         into = []
         for m in places:
@@ -451,7 +512,9 @@ def expansions(ctx: Context) -> list[Fact]:
         topics = _unique([m.entity for m in ctx.of_kind(s, "Topic")])
         if topics:
             fields["areas"] = topics
-        partners = [m.entity for m in ctx.of_kind(s, "Organization") if m.entity != org and m.role == "with"]
+        partners = [
+            m.entity for m in ctx.of_kind(s, "Organization") if m.entity != org and m.role == "with"
+        ]
         if partners:
             fields["partners"] = _unique(partners)
         fields["status"] = _status(ctx, s)
@@ -472,7 +535,9 @@ def _expanding_org(ctx: Context, s: int, trigger: int) -> str | None:
         for m in orgs:  # ORG의 PLACE 진출
             if m.role == "of" and m.start < trigger:
                 return m.entity
-        subjects = [m for m in orgs if m.role == "subject" and m.start < trigger and m.rule != "group-word"]
+        subjects = [
+            m for m in orgs if m.role == "subject" and m.start < trigger and m.rule != "group-word"
+        ]
         if subjects:
             return subjects[0].entity
     before = [m for m in orgs if m.start < trigger and m.rule != "group-word"]
@@ -506,11 +571,18 @@ def _merge_expansions(ctx: Context, found: list[Fact]) -> list[Fact]:
             theirs = set(other.fields["into"])
             return bool(places & theirs) or any(
                 ctx.within.get(a, set()) & theirs or ctx.within.get(b, set()) & places
-                for a in places for b in theirs
+                for a in places
+                for b in theirs
             )
 
-        same = next((m for m in merged if m.fields["organization"] == fact.fields["organization"]
-                     and nested(m)), None)
+        same = next(
+            (
+                m
+                for m in merged
+                if m.fields["organization"] == fact.fields["organization"] and nested(m)
+            ),
+            None,
+        )
         if same:
             _absorb(same, fact)
         else:
@@ -537,7 +609,9 @@ def cooperations(ctx: Context, facts: list[Fact]) -> list[Fact]:
         places = _unique([m.entity for m in ctx.of_kind(s, "Place")])
         if places:
             fields["places"] = places
-        fields["status"] = "planned" if any(w in ctx.sentences[s].text for w in ctx.words(PLANNED)) else "underway"
+        fields["status"] = (
+            "planned" if any(w in ctx.sentences[s].text for w in ctx.words(PLANNED)) else "underway"
+        )
         fact = Fact("Cooperation", fields, [s], "cooperation-trigger", 0.5)
         same = next((f for f in found if set(f.fields["parties"]) == set(fields["parties"])), None)
         if same:
@@ -564,11 +638,22 @@ def kinships(ctx: Context) -> list[Fact]:
                 person = _kin_subject(ctx, s, relative)
                 if not relative or not person or person == relative:
                     continue
-                if ctx.language == "ko" and word == "사촌" and "외사촌" in sentence.text[match.start():match.end() + 1]:
+                if (
+                    ctx.language == "ko"
+                    and word == "사촌"
+                    and "외사촌" in sentence.text[match.start() : match.end() + 1]
+                ):
                     continue
                 names = {"en": relation, "ko": word} if ctx.language == "ko" else {"en": relation}
-                found.append(Fact("Kinship", {"person": person, "relative": relative, "relation": names},
-                                  [s], "kinship-word", 0.6))
+                found.append(
+                    Fact(
+                        "Kinship",
+                        {"person": person, "relative": relative, "relation": names},
+                        [s],
+                        "kinship-word",
+                        0.6,
+                    )
+                )
     return found
 
 
@@ -579,9 +664,13 @@ def _kin_subject(ctx: Context, s: int, relative: str | None) -> str | None:
         return subjects[0].entity
     lead = re.match(r"^(.{2,30}?)를 이끄는 (?:대표|CEO)", text)
     if lead:
-        org = next((m.entity for m in ctx.of_kind(s, "Organization") if m.end <= lead.end(1) + 1), None)
+        org = next(
+            (m.entity for m in ctx.of_kind(s, "Organization") if m.end <= lead.end(1) + 1), None
+        )
         if org:
-            holders = [p.person for p in ctx.ents.posts if p.organization == org] + ctx.kb_posts.get(org, [])
+            holders = [
+                p.person for p in ctx.ents.posts if p.organization == org
+            ] + ctx.kb_posts.get(org, [])
             if holders:
                 return holders[0]
     people = [m for m in ctx.of_kind(s, "Person") if m.entity != relative]
@@ -605,11 +694,18 @@ def remarks(ctx: Context) -> list[Fact]:
         if people:
             fields["speaker"] = people[0].entity
         elif official:
-            org = next((m.entity for m in mentions if m.kind == "Organization" and m.end <= official.end(1)), None)
+            org = next(
+                (
+                    m.entity
+                    for m in mentions
+                    if m.kind == "Organization" and m.end <= official.end(1)
+                ),
+                None,
+            )
             if org:
                 fields["speaker_organization"] = org
             fields["speaker_description"] = {ctx.language: official[0]}
-        elif s > 0 and ctx.language == "en" and sentence.text.startswith(("\"", "“")):
+        elif s > 0 and ctx.language == "en" and sentence.text.startswith(('"', "“")):
             previous = [f for f in found if s - 1 in f.sentences]
             if previous:  # the second half of a quotation
                 previous[-1].fields["saying"].extend(sayings)

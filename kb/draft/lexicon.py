@@ -25,7 +25,9 @@ ROLES = {
     "cto": RoleWord("cto", "chief technology officer", "최고기술책임자"),
     "cfo": RoleWord("cfo", "chief financial officer", "최고재무책임자"),
     "coo": RoleWord("coo", "chief operating officer", "최고운영책임자"),
-    "chief-strategy-officer": RoleWord("chief-strategy-officer", "chief strategy officer", "최고전략책임자"),
+    "chief-strategy-officer": RoleWord(
+        "chief-strategy-officer", "chief strategy officer", "최고전략책임자"
+    ),
     "founder": RoleWord("founder", "founder", "창업자"),
     "head": RoleWord("head", "head", "총괄"),
     "executive-director": RoleWord("executive-director", "executive director", "상무"),
@@ -105,8 +107,8 @@ EN_NOT_NAMES = frozenset(
     "The A An And But Or Under In On At By For From With After Before As It Its This That "
     "These Those He She They We Our Their His Her Who Which What When Where While Also "
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April "
-    "May June July August September October November December Series Grace Blackwell "
-    "South North East West GPU GPUs NPU NPUs LLM AI Most Read".split()
+    "May June July August September October November December Series Grace Blackwell South "
+    "North East West GPU GPUs NPU NPUs LLM AI Most Read".split()
 )
 DEMONYMS = {
     "Saudi": "saudi-arabia", "Korean": "south-korea", "South Korean": "south-korea",
@@ -160,7 +162,10 @@ PLANNED = {
     "ko": ("계획", "예정", "방침", "추진", "할 것", "하기로", "전망", "나선다", "진출한다"),
     "en": ("plan", "will ", "aims", "intends", "to open", "due to", "next year"),
 }
-UNDERWAY = {"ko": ("진행 중", "진행중", "하고 있", "넓히고 있", "중이다"), "en": ("is expanding", "already", "has been")}
+UNDERWAY = {
+    "ko": ("진행 중", "진행중", "하고 있", "넓히고 있", "중이다"),
+    "en": ("is expanding", "already", "has been"),
+}
 GROUP_WORDS = {
     # words that stand for the parties of the previous fact or sentence
     "ko": ("양사", "양측", "두 회사", "두 사람", "이들", "양국"),

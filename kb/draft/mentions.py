@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 
 from kb.draft.lexicon import (
+    AGREEMENT,
+    COOPERATION,
     DEMONYMS,
     EN_NOT_NAMES,
     EN_ORG_SUFFIXES,
@@ -25,7 +27,7 @@ from kb.draft.lexicon import (
     KO_TITLES,
     ROLES,
 )
-from kb.draft.names import KnownNames, _is_hangul, korean_person_name
+from kb.draft.names import KnownName, KnownNames, _is_hangul, korean_person_name
 from kb.draft.sentences import Sentence
 
 
@@ -85,6 +87,9 @@ class Entities:
         self.all: dict[str, Entity] = {}  # by id
         self.posts: list[PostCandidate] = []
         self.unlinked: dict[str, str] = {}  # proper nouns seen, neither known nor typed
+        self._by_text: dict[str, list[KnownName]] = {}
+        for entry in known.entries:  # longest first, as the matcher reads them
+            self._by_text.setdefault(entry.text.replace(" ", ""), []).append(entry)
 
     def get(self, ident: str) -> Entity:
         if ident not in self.all:
@@ -98,16 +103,20 @@ class Entities:
         surface = " ".join(surface.split())
         if surface in self.new and (kind is None or self.new[surface].kind == kind):
             return self.new[surface].id
-        compact = surface.replace(" ", "")
-        for entry in self.known.entries:
-            if entry.text == surface or entry.text.replace(" ", "") == compact:
-                if kind is None or entry.kind == kind or (kind == "Place" and entry.kind == "Site"):
-                    return entry.entity
+        for entry in self._by_text.get(surface.replace(" ", ""), []):
+            if kind is None or entry.kind == kind or (kind == "Place" and entry.kind == "Site"):
+                return entry.entity
         return None
 
     def add_new(
-        self, surface: str, kind: str, rule: str, confidence: float, sentence: Sentence,
-        ids: object, english: str | None = None,
+        self,
+        surface: str,
+        kind: str,
+        rule: str,
+        confidence: float,
+        sentence: Sentence,
+        ids: object,
+        english: str | None = None,
     ) -> str:
         """The id of the entity named ``surface``: known, already new, or new now."""
         surface = " ".join(surface.strip(" '\"‘’“”").split())
@@ -120,15 +129,24 @@ class Entities:
         if lang == "ko" and kind == "Person":
             english = english or korean_person_name(surface)
             if english and not any(c.isupper() for c in surface):
-                checks.append(f"English name {english!r} romanised by rule; check the person's own spelling")
+                checks.append(
+                    f"English name {english!r} romanised by rule; check the person's own spelling"
+                )
         if english and english != surface:
             names["en"] = english
         elif lang == "ko" and kind in ("Person", "Organization"):
             checks.append("no English name: add one")
         wanted = names.get("en") or surface
         ident = ids.take(wanted)  # type: ignore[attr-defined]
-        entity = Entity(ident, kind, names, rule=rule, confidence=confidence, checks=checks,
-                        quote=sentence.quote)
+        entity = Entity(
+            ident,
+            kind,
+            names,
+            rule=rule,
+            confidence=confidence,
+            checks=checks,
+            quote=sentence.quote,
+        )
         self.new[surface] = entity
         self.all[ident] = entity
         return ident
@@ -205,14 +223,20 @@ def _title_at(words: list[_Word], i: int) -> tuple[str, int] | None:
         if texts[:-1] != parts[:-1]:
             continue
         last = texts[-1]
-        if last == parts[-1] or (last.startswith(parts[-1]) and _is_particle_tail(last[len(parts[-1]):])):
+        if last == parts[-1] or (
+            last.startswith(parts[-1]) and _is_particle_tail(last[len(parts[-1]) :])
+        ):
             return title, len(parts)
     return None
 
 
 def _is_particle_tail(tail: str) -> bool:
     tail = tail.rstrip(",.")
-    return tail == "" or tail in {p for p, _ in _PARTICLES} or tail in ("이었던", "으로", "인", "과", "와", "께서", "에게", "이자", "이며", "이던")
+    return (
+        tail == ""
+        or tail in {p for p, _ in _PARTICLES}
+        or tail in ("이었던", "으로", "인", "과", "와", "께서", "에게", "이자", "이며", "이던")
+    )
 
 
 def korean_entities(sentence: Sentence, ents: Entities, ids: object) -> None:
@@ -233,10 +257,18 @@ def korean_entities(sentence: Sentence, ents: Entities, ids: object) -> None:
         title, span = found
         _korean_apposition(sentence, words, i, title, ents, ids)
         i += span
+    deal = any(w in text for w in AGREEMENT["ko"] + COOPERATION["ko"])
     for run, start in _nnp_runs(sentence):
         parts = run.split()
-        if ents.lookup(run) is None and not any(ents.lookup(p) for p in parts) and not any(
-            run in s for s in ents.new
+        role = particle_role(text, start + len(run))
+        if deal and role in ("subject", "with") and ents.lookup(run) is None:
+            # the parties of an agreement or a cooperation: 애크미는 … 글로벡스와 … 체결했다
+            ents.add_new(run, "Organization", "ko-party-of-agreement", 0.6, sentence, ids)
+            continue
+        if (
+            ents.lookup(run) is None
+            and not any(ents.lookup(p) for p in parts)
+            and not any(run in s for s in ents.new)
         ):
             if run.endswith(KO_ORG_SUFFIXES) and len(run) > 3:
                 ents.add_new(run, "Organization", "ko-nnp-org-suffix", 0.6, sentence, ids)
@@ -278,37 +310,68 @@ def _korean_apposition(
         place = ents.lookup(texts[-1], "Place") if len(texts) >= 1 else None
         if place and title in ("총리", "장관", "대통령") and len(texts) <= 3:
             country = texts[-1]
-            org = ents.add_new(f"{country} 정부", "Organization", "ko-government-of", 0.7, sentence, ids,
-                               english=None)
+            org = ents.add_new(
+                f"{country} 정부",
+                "Organization",
+                "ko-government-of",
+                0.7,
+                sentence,
+                ids,
+                english=None,
+            )
             person_words = texts[:-1]
         elif _korean_name_word(texts[0]):
             person_words, rest = texts[:1], texts[1:]
             if rest:
-                org = ents.add_new(" ".join(rest), "Organization", "ko-apposition-org", 0.75, sentence, ids)
+                org = ents.add_new(
+                    " ".join(rest), "Organization", "ko-apposition-org", 0.75, sentence, ids
+                )
         elif len(texts) >= 3:
             person_words, rest = texts[:2], texts[2:]
-            org = ents.add_new(" ".join(rest), "Organization", "ko-apposition-org", 0.65, sentence, ids)
+            org = ents.add_new(
+                " ".join(rest), "Organization", "ko-apposition-org", 0.65, sentence, ids
+            )
         elif len(texts) == 2 and texts[1].endswith(KO_ORG_SUFFIXES):
             person_words = texts[:1]
-            org = ents.add_new(texts[1], "Organization", "ko-apposition-org-suffix", 0.65, sentence, ids)
+            org = ents.add_new(
+                texts[1], "Organization", "ko-apposition-org-suffix", 0.65, sentence, ids
+            )
         else:
             person_words = texts
             if title in ("총리", "장관", "대통령"):  # the government the sentence named
-                org = next((ents.new[n].id for n in reversed(list(ents.new))
-                            if ents.new[n].rule == "ko-government-of" and n.split()[0] in sentence.text), None)
+                org = next(
+                    (
+                        ents.new[n].id
+                        for n in reversed(list(ents.new))
+                        if ents.new[n].rule == "ko-government-of" and n.split()[0] in sentence.text
+                    ),
+                    None,
+                )
     person = _korean_person(person_words, sentence, ents, ids)
     if person is None and org and title in ("총리", "장관", "대통령") and org_at is None:
         # "태국 총리": a person the article does not name
-        label = " ".join(texts + [title])
+        label = " ".join([*texts, title])
         person = ents.add_new(label, "Person", "ko-unnamed-office-holder", 0.5, sentence, ids)
-        ents.all[person].checks.append("the article does not name this person")
+        unnamed = ents.get(person)
+        if not unnamed.known and "the article does not name this person" not in unnamed.checks:
+            unnamed.checks.append("the article does not name this person")
     if person and org:
         role = KO_TITLES[title]
         role_name = " ".join([*qualifier, title]) if qualifier else None
         if qualifier and all(q in ("이사회",) for q in qualifier):
             role, role_name = "board-chair", None
-        ents.posts.append(PostCandidate(sentence.index, person, org, role, former,
-                                        "ko-name-org-title", 0.8 if org_at else 0.65, role_name))
+        ents.posts.append(
+            PostCandidate(
+                sentence.index,
+                person,
+                org,
+                role,
+                former,
+                "ko-name-org-title",
+                0.8 if org_at else 0.65,
+                role_name,
+            )
+        )
 
 
 def _is_date_word(word: str) -> bool:
@@ -336,17 +399,24 @@ def _korean_person(words: list[str], sentence: Sentence, ents: Entities, ids: ob
         return None
     if ents.lookup(surface, "Organization") or ents.lookup(surface, "Place"):
         return None
-    ident = ents.add_new(surface, "Person", "ko-name-org-title", 0.8, sentence, ids, english=english)
-    if english:
-        entity = ents.all[ident]
-        entity.names.setdefault("en", english)
+    ident = ents.add_new(
+        surface, "Person", "ko-name-org-title", 0.8, sentence, ids, english=english
+    )
+    if english and not ents.get(ident).known:
+        ents.get(ident).names.setdefault("en", english)
     return ident
 
 
 def _korean_sites(sentence: Sentence, words: list[_Word], ents: Entities, ids: object) -> None:
     for i, word in enumerate(words):
-        head = next((h for h in _KO_SITE_HEADS if word.text.startswith(h) and
-                     _is_particle_tail(word.text[len(h):])), None)
+        head = next(
+            (
+                h
+                for h in _KO_SITE_HEADS
+                if word.text.startswith(h) and _is_particle_tail(word.text[len(h) :])
+            ),
+            None,
+        )
         if not head or i == 0:
             continue
         parts: list[str] = []
@@ -356,16 +426,17 @@ def _korean_sites(sentence: Sentence, words: list[_Word], ents: Entities, ids: o
             surface = words[k].text
             org = org or ents.lookup(surface, "Organization")
             place = place or ents.lookup(surface, "Place")
-            if not (org or place) and not surface.endswith(("구", "시", "동")):
-                if not ents.lookup(surface):
-                    break
+            if not (org or place or surface.endswith(("구", "시", "동")) or ents.lookup(surface)):
+                break
             parts.insert(0, surface)
             k -= 1
         if not parts or not (org or place):
             continue
         name = " ".join([*parts, head])
         ident = ents.add_new(name, "Site", "ko-site", 0.6, sentence, ids)
-        entity = ents.all[ident]
+        entity = ents.get(ident)
+        if entity.known:
+            continue
         if place and "within" not in entity.fields:
             entity.fields["within"] = place
         if org and "operator" not in entity.fields:
@@ -404,10 +475,12 @@ _CAP = r"(?:[A-Z][\w'’.&-]*|[A-Z]{2,})"
 _CAP_RUN = rf"{_CAP}(?: {_CAP}){{0,3}}"
 _TITLES_RE = "|".join(sorted((re.escape(t) for t in EN_TITLES), key=len, reverse=True))
 _EN_ORG_TITLE_NAME = re.compile(
-    rf"(?P<org>{_CAP_RUN})(?:'s|’s)? (?P<former>former )?(?P<title>{_TITLES_RE}) (?P<name>{_CAP}(?: {_CAP}){{1,2}})"
+    rf"(?P<org>{_CAP_RUN})(?:'s|’s)? (?P<former>former )?(?P<title>{_TITLES_RE}) "
+    rf"(?P<name>{_CAP}(?: {_CAP}){{1,2}})"
 )
 _EN_NAME_ORG_TITLE = re.compile(
-    rf"(?P<name>{_CAP}(?: {_CAP}){{1,2}}), (?P<org>the company|{_CAP_RUN})(?:'s|’s) (?P<former>former )?(?P<title>{_TITLES_RE})\b"
+    rf"(?P<name>{_CAP}(?: {_CAP}){{1,2}}), (?P<org>the company|{_CAP_RUN})(?:'s|’s) "
+    rf"(?P<former>former )?(?P<title>{_TITLES_RE})\b"
 )
 _EN_ORG_WHOSE = re.compile(
     rf"(?P<org>{_CAP_RUN}), whose (?P<title>{_TITLES_RE}) (?P<name>{_CAP}(?: {_CAP}){{1,2}})"
@@ -417,7 +490,13 @@ _EN_DESCRIPTOR = re.compile(
     rf"conglomerate|lab|bank|ministry|agency) (?P<org>{_CAP_RUN})"
 )
 _EN_APPOSED = re.compile(
-    rf"(?P<org>{_CAP_RUN}), (?:the|a|an) (?:[\w-]+ ){{0,4}}(?:company|firm|group|operator|start-?up|maker|provider|developer|platform)\b"
+    rf"(?P<org>{_CAP_RUN}), (?:the|a|an) (?:[\w-]+ ){{0,4}}"
+    r"(?:company|firm|group|operator|start-?up|maker|provider|developer|platform)\b(?!['’]s)"
+)
+_EN_SITE_HEADS = ("headquarters", "office", "campus", "plant", "factory", "data center")
+_EN_SITE = re.compile(
+    rf"(?P<org>{_CAP_RUN})(?:'s|’s) (?P<head>{'|'.join(_EN_SITE_HEADS)})"
+    rf"(?: in (?P<place>{_CAP_RUN}))?"
 )
 
 
@@ -428,16 +507,21 @@ def _strip_org(org: str) -> str:
     return " ".join(words)
 
 
-def english_entities(sentence: Sentence, ents: Entities, ids: object, subject_org: str | None) -> None:
+def english_entities(
+    sentence: Sentence, ents: Entities, ids: object, subject_org: str | None
+) -> None:
     text = sentence.text
+    _english_sites(sentence, ents, ids)
     for pattern in (_EN_DESCRIPTOR, _EN_APPOSED):
         for match in pattern.finditer(text):
             org = _strip_org(match["org"])
             if org and not ents.lookup(org, "Place"):
                 ents.add_new(org, "Organization", "en-descriptor", 0.8, sentence, ids)
-    for pattern, rule in ((_EN_ORG_TITLE_NAME, "en-org-title-name"),
-                          (_EN_NAME_ORG_TITLE, "en-name-org-title"),
-                          (_EN_ORG_WHOSE, "en-org-whose-title-name")):
+    for pattern, rule in (
+        (_EN_ORG_TITLE_NAME, "en-org-title-name"),
+        (_EN_NAME_ORG_TITLE, "en-name-org-title"),
+        (_EN_ORG_WHOSE, "en-org-whose-title-name"),
+    ):
         for match in pattern.finditer(text):
             org_text = _strip_org(match["org"]) if match["org"] != "the company" else None
             name = match["name"]
@@ -447,18 +531,32 @@ def english_entities(sentence: Sentence, ents: Entities, ids: object, subject_or
                 org = subject_org
             elif org_text:
                 org = ents.lookup(org_text, "Organization") or (
-                    None if ents.lookup(org_text) else
-                    ents.add_new(org_text, "Organization", rule, 0.7, sentence, ids))
+                    None
+                    if ents.lookup(org_text)
+                    else ents.add_new(org_text, "Organization", rule, 0.7, sentence, ids)
+                )
             else:
                 org = None
-            person = ents.lookup(name, "Person") or ents.add_new(name, "Person", rule, 0.8, sentence, ids)
+            person = ents.lookup(name, "Person") or ents.add_new(
+                name, "Person", rule, 0.8, sentence, ids
+            )
             if org and person:
                 title = match["title"]
                 role = EN_TITLES.get(title) or EN_TITLES.get(title.lower(), "head")
-                ents.posts.append(PostCandidate(sentence.index, person, org, role,
-                                                bool(match.groupdict().get("former")), rule, 0.8))
-    for match in re.finditer(_CAP_RUN, text):
-        run = _strip_org(match[0].rstrip(".,'’s"))
+                ents.posts.append(
+                    PostCandidate(
+                        sentence.index,
+                        person,
+                        org,
+                        role,
+                        bool(match.groupdict().get("former")),
+                        rule,
+                        0.8,
+                    )
+                )
+    runs = [part for m in re.finditer(_CAP_RUN, text) for part in re.split(r"['’]s\b ?", m[0])]
+    for raw in runs:
+        run = _strip_org(raw.rstrip(".,'’"))
         if not run or ents.lookup(run):
             continue
         words = run.split()
@@ -466,6 +564,32 @@ def english_entities(sentence: Sentence, ents: Entities, ids: object, subject_or
             ents.add_new(run, "Organization", "en-org-suffix", 0.6, sentence, ids)
         elif run not in EN_NOT_NAMES:
             ents.unlinked.setdefault(run, sentence.quote)
+
+
+def _english_sites(sentence: Sentence, ents: Entities, ids: object) -> None:
+    """``NVIDIA's headquarters in Santa Clara``: a site the KB has (operated by the
+    organization, named by it and the head word), else a new one when a place is named."""
+    for match in _EN_SITE.finditer(sentence.text):
+        org = ents.lookup(match["org"], "Organization")
+        if not org:
+            continue
+        prefix = f"{match['org']} {match['head']}".lower()
+        known = next(
+            (
+                e.entity
+                for e in ents.known.entries
+                if e.kind == "Site" and e.text.lower().startswith(prefix)
+            ),
+            None,
+        )
+        if known:
+            ents.new.setdefault(match[0], Entity(known, "Site", {"en": match[0]}, known=True))
+            continue
+        place = ents.lookup(match["place"], "Place") if match["place"] else None
+        if place:
+            ident = ents.add_new(match[0], "Site", "en-site", 0.6, sentence, ids)
+            if not ents.get(ident).known:
+                ents.get(ident).fields.update({"within": place, "operator": org})
 
 
 def role_word(role: str) -> tuple[str, str]:

@@ -51,7 +51,9 @@ class KnownNames:
         self.names = names
         self._patterns = [(e, _name_pattern(e.text)) for e in entries]
 
-    def find(self, text: str, token_ends: set[int] | None = None) -> list[tuple[int, int, KnownName]]:
+    def find(
+        self, text: str, token_ends: set[int] | None = None
+    ) -> list[tuple[int, int, KnownName]]:
         """Non-overlapping matches in ``text``: (start, end, name), longest first.
 
         ``token_ends``: offsets where a Korean token ends; a Hangul match must end at one
@@ -66,9 +68,14 @@ class KnownNames:
                 start, end = match.span()
                 if any(taken[start:end]):
                     continue
-                if token_ends is not None and _is_hangul(text[end - 1]) and end < len(text):
-                    if _is_hangul(text[end]) and end not in token_ends:
-                        continue
+                if (
+                    token_ends is not None
+                    and end < len(text)
+                    and _is_hangul(text[end - 1])
+                    and _is_hangul(text[end])
+                    and end not in token_ends
+                ):
+                    continue
                 found.append((start, end, entry))
                 for k in range(start, end):
                     taken[k] = True
@@ -90,9 +97,20 @@ def _name_pattern(name: str) -> re.Pattern[str]:
 
 # -- romanisation --------------------------------------------------------------------------
 
-_INITIALS = "g kk n d tt r m b pp s ss - j jj ch k t p h".split()
-_MEDIALS = "a ae ya yae eo e yeo ye o wa wae oe yo u wo we wi yu eu ui i".split()
-_FINALS = [""] + "k k k n n n t l k m l l l p l m p p t t ng t t k t p t".split()
+# Revised Romanization: initial consonants, vowels, final consonants of a syllable, in
+# Unicode's order (the silent initial ㅇ is "").
+_INITIALS = [
+    "g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t",
+    "p", "h",
+]  # fmt: skip
+_MEDIALS = [
+    "a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo",
+    "we", "wi", "yu", "eu", "ui", "i",
+]  # fmt: skip
+_FINALS = [
+    "", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p",
+    "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t",
+]  # fmt: skip
 
 
 def romanise_syllable(char: str) -> str:
@@ -100,8 +118,7 @@ def romanise_syllable(char: str) -> str:
     if not 0 <= code < 11172:
         return char
     initial, medial, final = code // 588, (code % 588) // 28, code % 28
-    lead = _INITIALS[initial].replace("-", "")
-    return lead + _MEDIALS[medial] + _FINALS[final]
+    return _INITIALS[initial] + _MEDIALS[medial] + _FINALS[final]
 
 
 def romanise(text: str) -> str:

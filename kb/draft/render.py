@@ -111,7 +111,10 @@ def to_yaml(draft: Any) -> str:
         out += _item(fact.record, fact.notes)
     if draft.unlinked:
         out.append("")
-        out.append("# Names in the article that no fact uses and no rule could type (add them if they matter):")
+        out.append(
+            "# Names in the article that no fact uses and no rule could type "
+            "(add them if they matter):"
+        )
         out += [f"#   {name}" for name in draft.unlinked]
     return "\n".join(out) + "\n"
 

@@ -54,11 +54,11 @@ def kiwi() -> Any:
         raise MissingExtra(f"kiwipiepy-model ({err})") from None
 
 
-_CREDIT = re.compile(r"\s*/?\s*\(?(?:사진|그래픽|자료|영상)\s*=\s*[^)]{1,30}\)?\s*$")
+_CREDIT = re.compile(r"/?\s*\(?(?:사진|그래픽|자료|영상)\s*=\s*[^)\s]{1,20}(?:\s*제공)?\)?")
 _EN_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sr jr st inc corp co ltd no vs u.s u.k e.g i.e jan feb mar apr "
-    "jun jul aug sep sept oct nov dec gov sen rep gen lt col".split()
+    "mr mrs ms dr prof sr jr st inc corp co ltd no vs u.s u.k e.g i.e jan feb mar apr jun "
+    "jul aug sep sept oct nov dec gov sen rep gen lt col".split()
 )
 
 
@@ -74,14 +74,9 @@ def split(text: str, language: str) -> list[Sentence]:
 
 def split_korean(line: str) -> list[tuple[str, list[Token]]]:
     out = []
+    line = _CREDIT.sub(lambda m: " " * len(m[0]), line)  # blanked: offsets stay the same
     for sent in kiwi().split_into_sents(line, return_tokens=True):
-        piece = line[sent.start : sent.end]
-        credit = _CREDIT.search(piece)
-        if credit and credit.start() > 0:
-            piece = piece[: credit.start()]
-        elif credit:
-            continue
-        piece = piece.rstrip("/ ")
+        piece = line[sent.start : sent.end].rstrip()
         lead = len(piece) - len(piece.lstrip())
         piece = piece.strip()
         if not piece:
@@ -102,7 +97,7 @@ def split_english(line: str) -> list[tuple[str, list[Token]]]:
         end = match.end()
         candidate = line[start:end].strip()
         last_word = candidate.rstrip("\"”’')]").rstrip(".!?").split()[-1:] or [""]
-        word = last_word[0].lower().strip("(\"“")
+        word = last_word[0].lower().strip('("“')
         if word in _ABBREVIATIONS or re.fullmatch(r"[a-z]", word):
             continue
         out.append((candidate, []))

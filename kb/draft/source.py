@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from kb.draft.errors import DraftError
+from kb.draft.errors import DraftError, MissingExtra
 
 MONTHS = {
     m: i
@@ -98,9 +98,7 @@ def read_text(text: str, path: str = "<input>") -> Article:
     content = [i for i, line in enumerate(lines) if line]
     if not content:
         raise DraftError("empty article: no text", path=path)
-    headline_at = next(
-        (i for i in content[:3] if len(_BULLET.sub("", lines[i])) > 8), content[0]
-    )
+    headline_at = next((i for i in content[:3] if len(_BULLET.sub("", lines[i])) > 8), content[0])
     before = [i for i in content if i < headline_at]
     headline = _BULLET.sub("", lines[headline_at]).strip()
     published = None
@@ -171,7 +169,10 @@ def _iso(y: int, m: int, d: int, hour: int | None, minute: int | None) -> str | 
 
 def read_html(html: str, path: str = "<input>") -> Article:
     """Main text, title, date and site name of a page, by trafilatura."""
-    import trafilatura
+    try:
+        import trafilatura
+    except ImportError:
+        raise MissingExtra("trafilatura") from None
 
     text = trafilatura.extract(html, favor_precision=True, include_comments=False)
     if not text or len(text.strip()) < 40:
