@@ -139,7 +139,7 @@ def posts(ctx: Context) -> list[Fact]:
 
 
 _STARTS = {
-    "ko": re.compile(r"취임|복귀|선임|임명|부임|맡았|맡은|맡게|합류"),
+    "ko": re.compile(r"취임|복귀|선임|임명|부임|맡게|합류"),
     "en": re.compile(r"\b(?:appointed|named|joined|took over|became|returned)\b"),
 }
 

@@ -95,7 +95,9 @@ class Entities:
         if ident not in self.all:
             kind = self.known.kinds.get(ident, "Entity")
             names = sorted(self.known.names.get(ident, []))
-            self.all[ident] = Entity(ident, kind, {"": names[0]} if names else {}, known=True)
+            entity = Entity(ident, kind, {"": names[0]} if names else {}, known=True)
+            entity.aliases[""] = names[1:]
+            self.all[ident] = entity
         return self.all[ident]
 
     def lookup(self, surface: str, kind: str | None = None) -> str | None:
@@ -122,6 +124,7 @@ class Entities:
         surface = " ".join(surface.strip(" '\"‘’“”").split())
         found = self.lookup(surface, kind) or self.lookup(surface)
         if found:
+            self.get(found)  # a known entity the article names: its short forms resolve too
             return found
         lang = self.language
         names = {lang: surface}
@@ -258,8 +261,11 @@ def korean_entities(sentence: Sentence, ents: Entities, ids: object) -> None:
         _korean_apposition(sentence, words, i, title, ents, ids)
         i += span
     deal = any(w in text for w in AGREEMENT["ko"] + COOPERATION["ko"])
+    named = [(a, b) for a, b, _ in ents.known.find(text)]
     for run, start in _nnp_runs(sentence):
         parts = run.split()
+        if any(a < start + len(run) and start < b for a, b in named) or run in KO_ORG_SUFFIXES:
+            continue  # part of a name the KB knows (태국 시암 AI 클라우드), or a common noun
         role = particle_role(text, start + len(run))
         if deal and role in ("subject", "with") and ents.lookup(run) is None:
             # the parties of an agreement or a cooperation: 애크미는 … 글로벡스와 … 체결했다
@@ -284,9 +290,16 @@ def _korean_apposition(
     former = k >= 0 and words[k].text == "전"  # 탁신 친나왓 전 총리: a former holder
     if former:
         k -= 1
-    while k >= 0 and words[k].bare and not _is_date_word(words[k].text):
+    while (
+        k >= 0
+        and words[k].bare
+        and not _is_date_word(words[k].text)
+        and words[k].text not in _NOT_NAME_WORDS
+    ):
         chunk.insert(0, words[k])
         k -= 1
+    while chunk and ents.lookup(chunk[0].text, "Place") and len(chunk) > 2:
+        chunk = chunk[1:]  # 태국 시암 AI 클라우드 대표: the country is not part of the name
     if not chunk:
         return
     texts = [w.text for w in chunk]
@@ -320,6 +333,14 @@ def _korean_apposition(
                 english=None,
             )
             person_words = texts[:-1]
+        elif (
+            len(texts) == 3
+            and texts[2].endswith(KO_ORG_SUFFIXES)
+            and not texts[1].endswith(KO_ORG_SUFFIXES)
+        ):  # 나타퐁 쑤완나랏 디지털경제사회부: a two-word name, a one-word organization
+            person_words = texts[:2]
+            org = ents.add_new(texts[2], "Organization", "ko-apposition-org-suffix", 0.65,
+                               sentence, ids)  # fmt: skip
         elif _korean_name_word(texts[0]):
             person_words, rest = texts[:1], texts[1:]
             if rest:
@@ -347,7 +368,7 @@ def _korean_apposition(
                     ),
                     None,
                 )
-    person = _korean_person(person_words, sentence, ents, ids)
+    person = _short_form(person_words, ents) or _korean_person(person_words, sentence, ents, ids)
     if person is None and org and title in ("총리", "장관", "대통령") and org_at is None:
         # "태국 총리": a person the article does not name
         label = " ".join([*texts, title])
@@ -374,8 +395,34 @@ def _korean_apposition(
         )
 
 
+_NOT_NAME_WORDS = frozenset(
+    "날 직후 이후 직전 당시 현재 당일 이날 오전 오후 행사 자리 사진 함께 또한 특히 한편 "
+    "최근 앞서 이어 역시 모두 각각 신임 초대 전임 차기 현직 그룹 계열사".split()
+)
+"""Nouns that stand before a name in news copy without being part of it (같은 날 최수연 …)."""
+
+
 def _is_date_word(word: str) -> bool:
     return bool(re.search(r"\d|지난|올해|내년|작년|이날|당시", word))
+
+
+def _short_form(words: list[str], ents: Entities) -> str | None:
+    """``알하르비 CEO``, ``김 대표``: one word that is part of exactly one person's name."""
+    if len(words) != 1:
+        return None
+    word = words[0]
+    hits = {
+        e.id
+        for e in ents.all.values()
+        if e.kind == "Person"
+        and e.id
+        and any(
+            (word in name.split() and name != word)
+            or (len(word) == 1 and len(name) == 3 and name.startswith(word))
+            for name in e.surfaces()
+        )
+    }
+    return hits.pop() if len(hits) == 1 else None
 
 
 def _korean_name_word(word: str) -> bool:
@@ -501,7 +548,7 @@ _EN_SITE = re.compile(
 
 
 def _strip_org(org: str) -> str:
-    words = org.split()
+    words = re.sub(r"['’]s$", "", org.strip(".,;:")).split()
     while words and (words[0] in EN_NOT_NAMES or words[0] in DEMONYMS):
         words = words[1:]
     return " ".join(words)
@@ -524,7 +571,7 @@ def english_entities(
     ):
         for match in pattern.finditer(text):
             org_text = _strip_org(match["org"]) if match["org"] != "the company" else None
-            name = match["name"]
+            name = match["name"].rstrip(".,;:")
             if name.split()[0] in EN_NOT_NAMES or any(w in EN_NOT_NAMES for w in name.split()):
                 continue
             if org_text is None and match["org"] == "the company":
