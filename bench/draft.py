@@ -370,6 +370,63 @@ def table(scores: list[Score]) -> str:
     return "\n".join(lines)
 
 
+SPEED_PROBE = """
+import resource, sys, time
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+from kb.draft.sentences import kiwi
+kiwi().split_into_sents("모델을 불러온다.")
+loaded = time.perf_counter() - started
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+import trafilatura
+imported = time.perf_counter() - started
+print(f"{loaded:.2f} {(after - before) / 1024:.0f} {imported:.2f}")
+"""
+
+
+def speed(rounds: int = 5) -> str:
+    """Model load time and memory (in a fresh process), and the time to draft a
+    2,000-character article once the model is loaded (median of ``rounds``)."""
+    import statistics
+    import subprocess
+
+    probe = subprocess.run(
+        [sys.executable, "-c", SPEED_PROBE], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    loaded, memory, imported = probe.stdout.split()
+    text = article_text(SEED_TEXT)
+    cut = text[:2000]
+    cut = cut[: cut.rfind(".") + 1]  # whole sentences, just under 2,000 characters
+    body = f"{SEED_TEXT.read_text(encoding='utf-8').splitlines()[2]}\n{cut}\n"
+    kb = base_kb()
+    kb.draft(body, published="2025-05-23T12:16:00+09:00")  # warm: the model is loaded
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        kb.draft(body, published="2025-05-23T12:16:00+09:00")
+        times.append(time.perf_counter() - started)
+    english = article_text(ARTICLES / "004-al-noor-nvidia-riyadh.txt")
+    en_times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        kb.draft(english, published="2025-07-02", language="en")
+        en_times.append(time.perf_counter() - started)
+    return "\n".join(
+        [
+            "| measure | value |",
+            "|---|---|",
+            f"| kiwipiepy model load (fresh process, first analysis included) | {loaded} s |",
+            f"| peak RSS growth: importing kb.draft and loading the model | {memory} MiB |",
+            f"| trafilatura import | {imported} s |",
+            f"| draft of a {len(cut):,}-character Korean article, model loaded (median of "
+            f"{rounds}) | {statistics.median(times):.2f} s |",
+            f"| draft of a {len(english):,}-character English article (median of {rounds}) "
+            f"| {statistics.median(en_times):.2f} s |",
+        ]
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.draft", description=__doc__.split("\n")[0]
@@ -379,7 +436,17 @@ def main(argv: list[str] | None = None) -> int:
         "--misses", action="store_true", help="list what each draft missed or added"
     )
     parser.add_argument("--only", help="score only this article (seed, 001, ...)")
+    parser.add_argument("--speed", action="store_true", help="measure model load and draft time")
     args = parser.parse_args(argv)
+    if args.speed:
+        out = speed()
+        print(out)
+        if args.write:
+            doc = DOC.read_text(encoding="utf-8")
+            new = re.sub(r"(<!-- speed -->\n).*?(\n<!-- /speed -->)", lambda m: m[1] + out + m[2],
+                         doc, flags=re.S)  # fmt: skip
+            DOC.write_text(new, encoding="utf-8")
+        return 0
     articles = gold_articles()
     scores = [score(n, t, g, articles) for n, t, g in articles if not args.only or n == args.only]
     out = table(scores)
