@@ -167,7 +167,7 @@ class _Pipeline:
         coref.short_forms(sents, found, ents, lang)
         day = publication_date(published)
         dates = [find_dates(s.text, day, lang) for s in sents]
-        ctx = facts.Context(sents, found, dates, ents, lang, day, within, kb_posts)
+        ctx = facts.Context(sents, found, dates, ents, lang, within, kb_posts)
         drafted = facts.extract(ctx)
         return self._assemble(drafted, ents, ids, sents, published, publisher, headline, article_id)
 

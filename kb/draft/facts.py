@@ -9,7 +9,6 @@ merged. Each fact keeps the sentences it came from as its quotes.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,7 +49,6 @@ class Context:
     dates: list[list[DateMention]]
     ents: Entities
     language: str
-    published: dt.date
     within: dict[str, set[str]]  # place -> the places it lies within
     kb_posts: dict[str, list[str]]  # organization -> people with a post there (the KB's)
 

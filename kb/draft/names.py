@@ -81,9 +81,6 @@ class KnownNames:
                     taken[k] = True
         return sorted(found, key=lambda f: f[0])
 
-    def has(self, ident: str) -> bool:
-        return ident in self.kinds
-
 
 def _is_hangul(char: str) -> bool:
     return "\uac00" <= char <= "\ud7a3"
@@ -114,20 +111,16 @@ _FINALS = [
 
 
 def romanise_syllable(char: str) -> str:
+    """One Hangul syllable in Revised Romanization, without sound changes.
+
+    >>> "".join(romanise_syllable(c) for c in "네이버")
+    'neibeo'
+    """
     code = ord(char) - 0xAC00
     if not 0 <= code < 11172:
         return char
     initial, medial, final = code // 588, (code % 588) // 28, code % 28
     return _INITIALS[initial] + _MEDIALS[medial] + _FINALS[final]
-
-
-def romanise(text: str) -> str:
-    """Revised Romanization, syllable by syllable (no sound changes).
-
-    >>> romanise("네이버")
-    'neibeo'
-    """
-    return "".join(romanise_syllable(c) for c in text)
 
 
 def korean_person_name(name: str) -> str | None:
