@@ -2,8 +2,8 @@
 
 One module per family of commands: ``query`` (query, ask, queries), ``load`` (load,
 validate), ``store`` (export, stats), and, imported only when they run, ``serve``,
-``wikidata`` (link, enrich) and ``check``, so that ``kb ask`` does not pay for the server,
-the Wikidata client or rdflib.
+``wikidata`` (link, enrich), ``check`` and ``draft``, so that ``kb ask`` does not pay for
+the server, the Wikidata client, rdflib or the Korean model.
 
 Exit codes: 0 success; 1 a user error (bad file, bad query, unknown entity), printed as
 one ``Error: ...`` line; 2 a usage error (unknown option or command). A traceback means a
@@ -28,6 +28,7 @@ LAZY_COMMANDS = {
     "link": "kb.cli.wikidata:link",
     "enrich": "kb.cli.wikidata:enrich",
     "check": "kb.cli.check:check",
+    "draft": "kb.cli.draft:draft",
 }
 
 

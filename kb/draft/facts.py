@@ -1,0 +1,726 @@
+"""Step 7, facts: trigger words and their arguments in the same sentence (or the next).
+
+만나/회동/met → Meeting; MOU/협약/계약/signed → Agreement (purposes from the sentences that
+follow); 협력/제휴/partnership → Cooperation; 진출/확장/expand/enter → Expansion; titles →
+Post (found by the apposition step); 조카/사촌/nephew → Kinship; quoted speech → Remark.
+Facts of one kind that are the same event told twice (one meeting in three sentences) are
+merged. Each fact keeps the sentences it came from as its quotes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from kb.draft.dates import DateMention
+from kb.draft.lexicon import (
+    AGREEMENT,
+    AGREEMENT_KINDS,
+    AGREEMENT_VERBS,
+    COOPERATION,
+    EXPANSION,
+    KINSHIP,
+    MEETING,
+    PLANNED,
+    UNDERWAY,
+)
+from kb.draft.mentions import Entities, Mention, PostCandidate
+from kb.draft.sentences import Sentence
+
+PLACE_KINDS = ("Place", "Site")
+
+
+@dataclass
+class Fact:
+    type: str
+    fields: dict[str, Any]
+    sentences: list[int]
+    rule: str
+    confidence: float
+    checks: list[str] = field(default_factory=list)
+    place_is_site: bool = False
+
+
+@dataclass
+class Context:
+    sentences: list[Sentence]
+    mentions: list[list[Mention]]
+    dates: list[list[DateMention]]
+    ents: Entities
+    language: str
+    within: dict[str, set[str]]  # place -> the places it lies within
+    kb_posts: dict[str, list[str]]  # organization -> people with a post there (the KB's)
+
+    def words(self, table: dict[str, Any]) -> Any:
+        return table["ko" if self.language == "ko" else "en"]
+
+    def has(self, s: int, table: dict[str, Any]) -> int | None:
+        """Position of the first trigger word of ``table`` in sentence ``s`` outside quotes."""
+        text = _outside_quotes(self.sentences[s].text)
+        positions = [text.find(w) for w in self.words(table)]
+        found = [p for p in positions if p >= 0]
+        return min(found) if found else None
+
+    def of_kind(self, s: int, *kinds: str) -> list[Mention]:
+        return [m for m in self.mentions[s] if m.kind in kinds]
+
+
+def _outside_quotes(text: str) -> str:
+    """``text`` with quoted speech blanked out (same length), so triggers inside a remark
+    do not make facts of their own."""
+    return re.sub(r"[\"“][^\"”]{8,}[\"”]", lambda m: " " * len(m[0]), text)
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def extract(ctx: Context) -> list[Fact]:
+    facts: list[Fact] = []
+    facts += posts(ctx)
+    facts += meetings(ctx)
+    facts += agreements(ctx)
+    facts += expansions(ctx)
+    facts += cooperations(ctx, facts)
+    facts += kinships(ctx)
+    facts += remarks(ctx)
+    return facts
+
+
+# -- dates ---------------------------------------------------------------------------------
+
+
+def event_date(
+    ctx: Context, s: int, trigger: int | None, previous: list[Fact]
+) -> tuple[str | None, str | None]:
+    """The date of an event told in sentence ``s``: (value, rule)."""
+    dates = [d for d in ctx.dates[s] if d.kind in ("date", "same-day")]
+    if not dates:
+        return None, None
+    if trigger is not None:
+        before = [d for d in dates if d.start <= trigger]
+        chosen = before[-1] if before else dates[0]
+    else:
+        chosen = dates[0]
+    if chosen.kind == "same-day":
+        dated = [
+            f.fields.get("date") for f in previous if f.fields.get("date") and min(f.sentences) < s
+        ]
+        return (dated[-1], "same-day") if dated else (None, None)
+    return chosen.value, chosen.rule
+
+
+def deadline(ctx: Context, s: int) -> str | None:
+    found = [d.value for d in ctx.dates[s] if d.kind == "deadline" and d.value]
+    return found[0] if found else None
+
+
+# -- posts ---------------------------------------------------------------------------------
+
+
+def posts(ctx: Context) -> list[Fact]:
+    by_key: dict[tuple[str, str, bool], Fact] = {}
+    for post in ctx.ents.posts:
+        key = (post.person, post.organization, post.former)
+        if key in by_key:
+            if post.sentence not in by_key[key].sentences:
+                by_key[key].sentences.append(post.sentence)
+            continue
+        fact = Fact("Post", _post_fields(post), [post.sentence], post.rule, post.confidence)
+        if post.role_name:
+            fact.fields["role_name"] = post.role_name
+        by_key[key] = fact
+    found = list(by_key.values())
+    post_starts(ctx, found)
+    return found
+
+
+_STARTS = {
+    "ko": re.compile(r"취임|복귀|선임|임명|부임|맡게|합류"),
+    "en": re.compile(r"\b(?:appointed|named|joined|took over|became|returned)\b"),
+}
+
+
+def post_starts(ctx: Context, found: list[Fact]) -> None:
+    """``start`` of a post from a sentence saying when its holder took it (지난 3월 이사회에
+    복귀, appointed in March)."""
+    pattern = _STARTS["ko" if ctx.language == "ko" else "en"]
+    for s, sentence in enumerate(ctx.sentences):
+        if not pattern.search(_outside_quotes(sentence.text)):
+            continue
+        dates = [d for d in ctx.dates[s] if d.kind == "date" and d.value]
+        people = {m.entity for m in ctx.of_kind(s, "Person")}
+        if not dates or not people:
+            continue
+        for fact in found:
+            if (
+                fact.fields["person"] in people
+                and not fact.fields.get("former")
+                and "start" not in fact.fields
+            ):
+                fact.fields["start"] = dates[0].value
+                fact.sentences.append(s)
+                fact.checks.append(f"start by {dates[0].rule} from a sentence on taking the post")
+                break
+
+
+def _post_fields(post: PostCandidate) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "person": post.person,
+        "organization": post.organization,
+        "role": post.role,
+    }
+    if post.former:
+        fields["former"] = True
+    return fields
+
+
+# -- meetings ------------------------------------------------------------------------------
+
+
+def _meeting_trigger(ctx: Context, s: int) -> int | None:
+    text = _outside_quotes(ctx.sentences[s].text)
+    if ctx.language == "ko":
+        return ctx.has(s, MEETING)
+    match = re.search(r"\b(?:met|meet|meets|meeting with|talks with)\b", text)
+    return match.start() if match else None
+
+
+def meetings(ctx: Context) -> list[Fact]:
+    found: list[Fact] = []
+    for s in range(len(ctx.sentences)):
+        trigger = _meeting_trigger(ctx, s)
+        if trigger is None:
+            continue
+        people = _unique([m.entity for m in ctx.of_kind(s, "Person")])
+        used = [s]
+        rule = "meeting-trigger"
+        if len(people) < 2 and s + 1 < len(ctx.sentences):
+            following = _unique([m.entity for m in ctx.of_kind(s + 1, "Person")])
+            if len(following) >= 2 and _meeting_trigger(ctx, s + 1) is None:
+                people = _unique(people + following)
+                used.append(s + 1)
+                rule = "meeting-trigger+next-sentence"
+        if len(people) < 2:
+            continue
+        date, date_rule = event_date(ctx, s, trigger, found)
+        fields: dict[str, Any] = {"participants": people}
+        if date:
+            fields["date"] = date
+        place = _place(ctx, used)
+        fact = Fact("Meeting", fields, used, rule, 0.7 if date else 0.55)
+        if place:
+            fields["place"] = place
+            fact.place_is_site = ctx.ents.get(place).kind == "Site"
+        topics = _unique([m.entity for k in used for m in ctx.of_kind(k, "Topic")])
+        if topics:
+            fields["topics"] = topics
+        occasion = [m.entity for k in used for m in ctx.of_kind(k, "Conference", "Event")]
+        if occasion:
+            fields["occasion"] = occasion[0]
+        if date_rule:
+            fact.checks.append(f"date by {date_rule}")
+        found.append(fact)
+    return _merge_meetings(found)
+
+
+def _place(ctx: Context, sentences: list[int]) -> str | None:
+    """The most specific place where something happened: a site, else a place marked as
+    the location (에서, "in"), the city before its country."""
+    candidates = [m for k in sentences for m in ctx.mentions[k] if m.kind in PLACE_KINDS]
+    sites = [m for m in candidates if m.kind == "Site"]
+    if sites:
+        return sites[0].entity
+    located = [m for m in candidates if m.role == "at"]
+    pool = located or candidates
+    if not pool:
+        return None
+    ids = _unique([m.entity for m in pool])
+    for ident in ids:  # the one within the others
+        if any(other in ctx.within.get(ident, set()) for other in ids if other != ident):
+            return ident
+    return ids[0]
+
+
+def _merge_meetings(found: list[Fact]) -> list[Fact]:
+    """One meeting told in several sentences: an undated telling joins the nearest dated
+    meeting sharing two participants; tellings with the same date and people join."""
+    dated = [f for f in found if f.fields.get("date")]
+    undated = [f for f in found if not f.fields.get("date")]
+    merged: list[Fact] = []
+    for fact in dated:
+        same = next(
+            (
+                m
+                for m in merged
+                if m.fields["date"] == fact.fields["date"]
+                and len(set(m.fields["participants"]) & set(fact.fields["participants"])) >= 2
+            ),
+            None,
+        )
+        if same:
+            _absorb(same, fact)
+        else:
+            merged.append(fact)
+    for fact in undated:
+        people = set(fact.fields["participants"])
+        hosts = [m for m in merged if len(people & set(m.fields["participants"])) >= 2]
+        if hosts:
+            host = min(
+                hosts, key=lambda m: min(abs(a - b) for a in m.sentences for b in fact.sentences)
+            )
+            _absorb(host, fact)
+        else:
+            merged.append(fact)
+    return sorted(merged, key=lambda f: min(f.sentences))
+
+
+def _absorb(host: Fact, other: Fact) -> None:
+    for key, value in other.fields.items():
+        if key == "purposes":
+            host.fields[key] = list(host.fields.get(key, [])) + [
+                p for p in value if p not in host.fields.get(key, [])
+            ]
+        elif isinstance(value, list):
+            host.fields[key] = _unique(list(host.fields.get(key, [])) + value)
+        elif key == "place" and "place" in host.fields:
+            if other.place_is_site and not host.place_is_site:
+                host.fields["place"], host.place_is_site = value, True
+            continue
+        else:
+            host.fields.setdefault(key, value)
+    host.sentences = sorted(set(host.sentences) | set(other.sentences))
+    host.checks.append(
+        f"merged {len(other.sentences)} more sentence(s) telling the same {host.type.lower()}"
+    )
+
+
+# -- agreements ----------------------------------------------------------------------------
+
+
+def _agreement_trigger(ctx: Context, s: int) -> int | None:
+    text = _outside_quotes(ctx.sentences[s].text)
+    nouns = [text.find(w) for w in ctx.words(AGREEMENT)]
+    nouns = [p for p in nouns if p >= 0]
+    if not nouns:
+        return None
+    lowered = text.lower()
+    if not any(v.lower() in lowered for v in ctx.words(AGREEMENT_VERBS)):
+        return None
+    return min(nouns)
+
+
+def _kind(ctx: Context, s: int) -> str:
+    text = ctx.sentences[s].text
+    for word, kind in ctx.words(AGREEMENT_KINDS):
+        if word in text:
+            return kind
+    return "MOU"
+
+
+def _parties(ctx: Context, s: int) -> list[str]:
+    orgs = ctx.of_kind(s, "Organization")
+    if ctx.language == "ko":
+        core = [m for m in orgs if m.role in ("subject", "with")]
+        chosen = core if len({m.entity for m in core}) >= 2 else orgs
+    else:
+        text = ctx.sentences[s].text
+        verb = re.search(r"\b(?:signed|signs|sign|agreed|inked|struck)\b", text)
+        partner = re.search(r"\bwith\b", text[verb.end() :]) if verb else None
+        if verb and partner:  # "X signed an agreement with Y": X before the verb, Y after "with"
+            at = verb.end() + partner.end()
+            before = [m for m in orgs if m.start < verb.start()]
+            if re.search(r"\b(?:it|the company|they)\s+(?:\w+\s+)?$", text[: verb.start()], re.I):
+                before = before[:1]  # "X said ..., after it signed": the sentence's subject
+            subject = before[-1:]
+            chosen = subject + [m for m in orgs if m.start >= at]
+        else:
+            chosen = orgs
+    parties = _unique([m.entity for m in chosen])
+    if len(parties) < 2:  # "X president A and Y CEO B signed": the people's organizations
+        people = {m.entity for m in ctx.of_kind(s, "Person")}
+        for post in ctx.ents.posts:
+            if post.person in people and post.organization not in parties:
+                parties.append(post.organization)
+    return parties
+
+
+def agreements(ctx: Context) -> list[Fact]:
+    found: list[Fact] = []
+    s = 0
+    while s < len(ctx.sentences):
+        trigger = _agreement_trigger(ctx, s)
+        if trigger is None:
+            s += 1
+            continue
+        parties = _parties(ctx, s)
+        if len(parties) < 2:
+            s += 1
+            continue
+        fields: dict[str, Any] = {"kind": _kind(ctx, s), "parties": parties}
+        date, date_rule = event_date(ctx, s, trigger, found)
+        used = [s]
+        fact = Fact("Agreement", fields, used, "agreement-trigger", 0.7)
+        if date:
+            fields["date"] = date
+            fact.checks.append(f"date by {date_rule}")
+        place = _place(ctx, [s])
+        if place:
+            fields["place"] = place
+        occasion = [m.entity for m in ctx.of_kind(s, "Conference", "Event")]
+        if occasion:
+            fields["occasion"] = occasion[0]
+        present = _unique([m.entity for m in ctx.of_kind(s, "Person")])
+        nxt = s + 1
+        if nxt < len(ctx.sentences) and re.search(
+            r"참석|attended|signed .* by", ctx.sentences[nxt].text
+        ):
+            present = _unique(present + [m.entity for m in ctx.of_kind(nxt, "Person")])
+            used.append(nxt)
+        if present:
+            fields["present"] = present
+        purposes = []
+        k = used[-1] + 1
+        gap = 1  # one sentence about something else may stand between (a caption, a side note)
+        while k < len(ctx.sentences) and len(purposes) < 4:
+            if _agreement_trigger(ctx, k) is not None:
+                break
+            if not _is_purpose(ctx, k, first=not purposes):
+                if purposes or gap == 0:
+                    break
+                gap -= 1
+                k += 1
+                continue
+            purpose: dict[str, Any] = {"description": {ctx.language: ctx.sentences[k].quote}}
+            due = deadline(ctx, k)
+            if due:
+                purpose["deadline"] = due
+            purposes.append(purpose)
+            used.append(k)
+            k += 1
+        if purposes:
+            fields["purposes"] = purposes
+            fact.checks.append(
+                f"{len(purposes)} purpose(s) from the sentences that follow; "
+                "shorten the descriptions"
+            )
+        found.append(fact)
+        s += 1
+    return _merge_agreements(found)
+
+
+_PURPOSE_START = {
+    "ko": re.compile(
+        r"^(?:양사|양측|두 회사|이어|더 나아가|이후|또한|또|아울러|이를 통해|이번 협약)"
+    ),
+    "en": re.compile(
+        r"^(?:Under the (?:deal|agreement)|The (?:two )?(?:companies|firms) will"
+        r"|They will|The deal)"
+    ),
+}
+_PURPOSE_VERB = {
+    "ko": re.compile(r"(?:기로 (?:했|하였|합의)|예정|계획|방침|목표)"),
+    "en": re.compile(r"\b(?:will|plan|aim)\b"),
+}
+
+
+def _is_purpose(ctx: Context, k: int, *, first: bool) -> bool:
+    """A sentence that says what the parties will do: the first starts with the parties
+    (양사는, Under the deal); the ones after it only need to say what is planned."""
+    lang = "ko" if ctx.language == "ko" else "en"
+    text = ctx.sentences[k].text
+    if '"' in text or "“" in text:
+        return False
+    if not _PURPOSE_VERB[lang].search(text):
+        return False
+    return bool(_PURPOSE_START[lang].search(text)) or (not first and not ctx.of_kind(k, "Person"))
+
+
+def _merge_agreements(found: list[Fact]) -> list[Fact]:
+    merged: list[Fact] = []
+    for fact in found:
+        same = next(
+            (
+                m
+                for m in merged
+                if set(m.fields["parties"]) == set(fact.fields["parties"])
+                and (
+                    not m.fields.get("date")
+                    or not fact.fields.get("date")
+                    or m.fields["date"] == fact.fields["date"]
+                )
+            ),
+            None,
+        )
+        if same:
+            _absorb(same, fact)
+        else:
+            merged.append(fact)
+    return merged
+
+
+# -- expansions ----------------------------------------------------------------------------
+
+
+def _expansion_trigger(ctx: Context, s: int) -> int | None:
+    text = ctx.sentences[s].text
+    if ctx.language == "ko":
+        found = [text.find(w) for w in ctx.words(EXPANSION)]
+    else:
+        found = [
+            m.start()
+            for w in ctx.words(EXPANSION)
+            for m in re.finditer(r"\b" + re.escape(w), text, re.I)
+        ]
+        found += [m.start() for m in re.finditer(r"\bexpand(?:s|ing)?\b", text, re.I)]
+    found = [p for p in found if p >= 0]
+    return min(found) if found else None
+
+
+def expansions(ctx: Context) -> list[Fact]:
+    found: list[Fact] = []
+    for s in range(len(ctx.sentences)):
+        trigger = _expansion_trigger(ctx, s)
+        if trigger is None or (_agreement_trigger(ctx, s) is not None and ctx.language != "ko"):
+            continue
+        text = ctx.sentences[s].text
+        places = [m for m in ctx.of_kind(s, "Place") if m.role != "at"]
+        if ctx.language == "en":  # the places after the trigger, in its clause
+            clause = text.find(",", trigger)
+            clause = len(text) if clause < 0 else clause
+            places = [m for m in ctx.of_kind(s, "Place") if trigger < m.start < clause]
+        present = []
+        into = []
+        for m in places:
+            rest = text[m.end : m.end + 8]
+            if re.match(r"\s*뿐", rest) or re.match(r"\s*(?:에서|현지)", rest):
+                (present if "뿐" in rest else []).append(m.entity)
+                continue
+            into.append(m.entity)
+        into = [p for p in _unique(into) if p not in present]
+        if not into:
+            continue
+        org = _expanding_org(ctx, s, trigger)
+        if org is None:
+            continue
+        fields: dict[str, Any] = {"organization": org, "into": into}
+        if present:
+            fields["present_in"] = _unique(present)
+        topics = _unique([m.entity for m in ctx.of_kind(s, "Topic")])
+        if topics:
+            fields["areas"] = topics
+        partners = [
+            m.entity for m in ctx.of_kind(s, "Organization") if m.entity != org and m.role == "with"
+        ]
+        if partners:
+            fields["partners"] = _unique(partners)
+        fields["status"] = _status(ctx, s)
+        date, date_rule = event_date(ctx, s, None, found)
+        fact = Fact("Expansion", fields, [s], "expansion-trigger", 0.6)
+        if date:
+            fields["date"] = date
+            fact.checks.append(f"date by {date_rule}")
+        fact.checks.append(f"status {fields['status']} from the wording; check")
+        found.append(fact)
+    return _merge_expansions(ctx, found)
+
+
+def _expanding_org(ctx: Context, s: int, trigger: int) -> str | None:
+    orgs = ctx.of_kind(s, "Organization")
+    text = ctx.sentences[s].text
+    if ctx.language == "ko":
+        for m in orgs:  # ORG의 PLACE 진출
+            if m.role == "of" and m.start < trigger:
+                return m.entity
+        subjects = [
+            m for m in orgs if m.role == "subject" and m.start < trigger and m.rule != "group-word"
+        ]
+        if subjects:
+            return subjects[0].entity
+    before = [m for m in orgs if m.start < trigger and m.rule != "group-word"]
+    if before:
+        return before[0].entity
+    if ctx.language == "ko" and text.startswith(("양사", "양측")):
+        return None
+    for k in range(s - 1, max(-1, s - 3), -1):
+        subject = [m for m in ctx.of_kind(k, "Organization") if m.role in ("subject", "neutral")]
+        if subject:
+            return subject[0].entity
+    return None
+
+
+def _status(ctx: Context, s: int) -> str:
+    text = ctx.sentences[s].text
+    if any(w in text for w in ctx.words(UNDERWAY)):
+        return "underway"
+    if any(w in text for w in ctx.words(PLANNED)):
+        return "planned"
+    return "planned" if ctx.language == "ko" else "announced"
+
+
+def _merge_expansions(ctx: Context, found: list[Fact]) -> list[Fact]:
+    """Expansions of one organization into places that lie one within the other."""
+    merged: list[Fact] = []
+    for fact in found:
+        places = set(fact.fields["into"])
+
+        def nested(other: Fact, places: set[str] = places) -> bool:
+            theirs = set(other.fields["into"])
+            return bool(places & theirs) or any(
+                ctx.within.get(a, set()) & theirs or ctx.within.get(b, set()) & places
+                for a in places
+                for b in theirs
+            )
+
+        same = next(
+            (
+                m
+                for m in merged
+                if m.fields["organization"] == fact.fields["organization"] and nested(m)
+            ),
+            None,
+        )
+        if same:
+            _absorb(same, fact)
+        else:
+            merged.append(fact)
+    return merged
+
+
+# -- cooperation, kinship, remarks ------------------------------------------------------------
+
+
+def cooperations(ctx: Context, facts: list[Fact]) -> list[Fact]:
+    found: list[Fact] = []
+    told = {k for f in facts if f.type == "Agreement" for k in f.sentences}
+    for s in range(len(ctx.sentences)):
+        if s in told or ctx.has(s, COOPERATION) is None:
+            continue
+        parties = _unique([m.entity for m in ctx.of_kind(s, "Organization")])
+        if len(parties) < 2:
+            continue
+        fields: dict[str, Any] = {"parties": parties[:2] if len(parties) > 2 else parties}
+        topics = _unique([m.entity for m in ctx.of_kind(s, "Topic")])
+        if topics:
+            fields["topics"] = topics
+        places = _unique([m.entity for m in ctx.of_kind(s, "Place")])
+        if places:
+            fields["places"] = places
+        fields["status"] = (
+            "planned" if any(w in ctx.sentences[s].text for w in ctx.words(PLANNED)) else "underway"
+        )
+        fact = Fact("Cooperation", fields, [s], "cooperation-trigger", 0.5)
+        same = next((f for f in found if set(f.fields["parties"]) == set(fields["parties"])), None)
+        if same:
+            _absorb(same, fact)
+        else:
+            found.append(fact)
+    return found
+
+
+def kinships(ctx: Context) -> list[Fact]:
+    found = []
+    for s, sentence in enumerate(ctx.sentences):
+        table = ctx.words(KINSHIP)
+        people = ctx.of_kind(s, "Person")
+        for word, relation in table.items():
+            pattern = rf"의\s*{word}" if ctx.language == "ko" else rf"\b{word} of\b"
+            for match in re.finditer(pattern, sentence.text):
+                before = [m for m in people if m.end <= match.start() + 1]
+                if ctx.language == "en":
+                    after = [m for m in people if m.start >= match.end()]
+                    relative = after[0].entity if after else None
+                else:
+                    relative = before[-1].entity if before else None
+                person = _kin_subject(ctx, s, relative)
+                if not relative or not person or person == relative:
+                    continue
+                if (
+                    ctx.language == "ko"
+                    and word == "사촌"
+                    and "외사촌" in sentence.text[match.start() : match.end() + 1]
+                ):
+                    continue
+                names = {"en": relation, "ko": word} if ctx.language == "ko" else {"en": relation}
+                found.append(
+                    Fact(
+                        "Kinship",
+                        {"person": person, "relative": relative, "relation": names},
+                        [s],
+                        "kinship-word",
+                        0.6,
+                    )
+                )
+    return found
+
+
+def _kin_subject(ctx: Context, s: int, relative: str | None) -> str | None:
+    text = ctx.sentences[s].text
+    subjects = [m for m in ctx.of_kind(s, "Person") if m.role == "subject" and m.entity != relative]
+    if subjects:
+        return subjects[0].entity
+    lead = re.match(r"^(.{2,30}?)를 이끄는 (?:대표|CEO)", text)
+    if lead:
+        org = next(
+            (m.entity for m in ctx.of_kind(s, "Organization") if m.end <= lead.end(1) + 1), None
+        )
+        if org:
+            holders = [
+                p.person for p in ctx.ents.posts if p.organization == org
+            ] + ctx.kb_posts.get(org, [])
+            if holders:
+                return holders[0]
+    people = [m for m in ctx.of_kind(s, "Person") if m.entity != relative]
+    return people[0].entity if people else None
+
+
+_SPEECH = re.compile(r"[\"“]([^\"”]{8,})[\"”]")
+
+
+def remarks(ctx: Context) -> list[Fact]:
+    found = []
+    for s, sentence in enumerate(ctx.sentences):
+        sayings = [m[1].strip().rstrip(",") for m in _SPEECH.finditer(sentence.text)]
+        if not sayings:
+            continue
+        outside = _outside_quotes(sentence.text)
+        mentions = [m for m in ctx.mentions[s] if outside[m.start : m.end].strip()]
+        people = [m for m in mentions if m.kind == "Person"]
+        fields: dict[str, Any] = {}
+        official = re.search(r"(\S+(?: \S+)?) 관계자", outside) if ctx.language == "ko" else None
+        if people:
+            fields["speaker"] = people[0].entity
+        elif official:
+            org = next(
+                (
+                    m.entity
+                    for m in mentions
+                    if m.kind == "Organization" and m.end <= official.end(1)
+                ),
+                None,
+            )
+            if org:
+                fields["speaker_organization"] = org
+            fields["speaker_description"] = {ctx.language: official[0]}
+        elif s > 0 and ctx.language == "en" and sentence.text.startswith(('"', "“")):
+            previous = [f for f in found if s - 1 in f.sentences]
+            if previous:  # the second half of a quotation
+                previous[-1].fields["saying"].extend(sayings)
+                previous[-1].sentences.append(s)
+                continue
+        if not fields:
+            continue
+        if "speaker" in fields:
+            orgs = [p.organization for p in ctx.ents.posts if p.person == fields["speaker"]]
+            if orgs:
+                fields["speaker_organization"] = orgs[0]
+        fields["saying"] = sayings
+        date, _ = event_date(ctx, s, None, found)
+        if date:
+            fields["date"] = date
+        occasion = [m.entity for m in mentions if m.kind in ("Conference", "Event")]
+        if occasion:
+            fields["occasion"] = occasion[0]
+        found.append(Fact("Remark", fields, [s], "quoted-speech", 0.6))
+    return found

@@ -1,0 +1,644 @@
+"""Steps 4 and 5, new entities and short forms: who and what the article names that the
+KB does not know, and which words of a sentence refer to which entity.
+
+New entities come from the apposition patterns of news copy (``정소영 엔비디아코리아 대표``,
+``NVIDIA CEO Jensen Huang``, ``Yui Nakamura, Sakura Compute's chief technology officer``),
+which give a Person, an Organization and a Post at once; from descriptors (``태국 AI·클라우드
+플랫폼 기업 '시암 AI 클라우드'``, ``chip start-up DeepCore``); from sites (``엔비디아 미국
+본사``); and from proper-noun runs (kiwipiepy's NNP tags, capitalised runs in English) with an
+organization suffix. Short forms (``이 의장``, ``황 CEO``, ``Tanaka``) resolve to a person the
+article introduced, by surname or name part and title.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb.draft.lexicon import (
+    AGREEMENT,
+    COOPERATION,
+    DEMONYMS,
+    EN_NOT_NAMES,
+    EN_ORG_SUFFIXES,
+    EN_TITLES,
+    KO_ORG_SUFFIXES,
+    KO_SURNAMES,
+    KO_TITLES,
+    ROLES,
+)
+from kb.draft.names import KnownName, KnownNames, _is_hangul, korean_person_name
+from kb.draft.sentences import Sentence
+
+
+@dataclass
+class Entity:
+    """An entity of the draft: known (an id of the KB) or new (defined by the draft)."""
+
+    id: str
+    kind: str
+    names: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, list[str]] = field(default_factory=dict)
+    known: bool = False
+    rule: str = "kb"
+    confidence: float = 1.0
+    checks: list[str] = field(default_factory=list)
+    quote: str | None = None
+    fields: dict[str, object] = field(default_factory=dict)
+    used: bool = False
+
+    def surfaces(self) -> list[str]:
+        out = list(self.names.values())
+        for values in self.aliases.values():
+            out.extend(values)
+        return out
+
+
+@dataclass(frozen=True)
+class Mention:
+    sentence: int
+    start: int
+    end: int
+    entity: str
+    kind: str
+    rule: str
+    role: str = "neutral"  # subject, with, of, at, object, to, neutral (Korean particles)
+
+
+@dataclass(frozen=True)
+class PostCandidate:
+    sentence: int
+    person: str
+    organization: str
+    role: str
+    former: bool
+    rule: str
+    confidence: float
+    role_name: str | None = None  # the title as written when it is a new role
+
+
+class Entities:
+    """The entities of one draft, and the new ones' names for matching."""
+
+    def __init__(self, known: KnownNames, language: str) -> None:
+        self.known = known
+        self.language = language
+        self.new: dict[str, Entity] = {}  # by surface
+        self.all: dict[str, Entity] = {}  # by id
+        self.posts: list[PostCandidate] = []
+        self.unlinked: dict[str, str] = {}  # proper nouns seen, neither known nor typed
+        self._by_text: dict[str, list[KnownName]] = {}
+        for entry in known.entries:  # longest first, as the matcher reads them
+            self._by_text.setdefault(entry.text.replace(" ", ""), []).append(entry)
+
+    def get(self, ident: str) -> Entity:
+        if ident not in self.all:
+            kind = self.known.kinds.get(ident, "Entity")
+            names = sorted(self.known.names.get(ident, []))
+            entity = Entity(ident, kind, {"": names[0]} if names else {}, known=True)
+            entity.aliases[""] = names[1:]
+            self.all[ident] = entity
+        return self.all[ident]
+
+    def lookup(self, surface: str, kind: str | None = None) -> str | None:
+        """The id of an entity (known or new) whose name is exactly ``surface``."""
+        surface = " ".join(surface.split())
+        if surface in self.new and (kind is None or self.new[surface].kind == kind):
+            return self.new[surface].id
+        for entry in self._by_text.get(surface.replace(" ", ""), []):
+            if kind is None or entry.kind == kind or (kind == "Place" and entry.kind == "Site"):
+                return entry.entity
+        return None
+
+    def add_new(
+        self,
+        surface: str,
+        kind: str,
+        rule: str,
+        confidence: float,
+        sentence: Sentence,
+        ids: object,
+        english: str | None = None,
+    ) -> str:
+        """The id of the entity named ``surface``: known, already new, or new now."""
+        surface = " ".join(surface.strip(" '\"‘’“”").split())
+        found = self.lookup(surface, kind) or self.lookup(surface)
+        if found:
+            self.get(found)  # a known entity the article names: its short forms resolve too
+            return found
+        lang = self.language
+        names = {lang: surface}
+        checks = []
+        if lang == "ko" and kind == "Person":
+            english = english or korean_person_name(surface)
+            if english and not any(c.isupper() for c in surface):
+                checks.append(
+                    f"English name {english!r} romanised by rule; check the person's own spelling"
+                )
+        if english and english != surface:
+            names["en"] = english
+        elif lang == "ko" and kind in ("Person", "Organization"):
+            checks.append("no English name: add one")
+        wanted = names.get("en") or surface
+        ident = ids.take(wanted)  # type: ignore[attr-defined]
+        entity = Entity(
+            ident,
+            kind,
+            names,
+            rule=rule,
+            confidence=confidence,
+            checks=checks,
+            quote=sentence.quote,
+        )
+        self.new[surface] = entity
+        self.all[ident] = entity
+        return ident
+
+    def matcher_names(self) -> list[tuple[str, str, str]]:
+        """(surface, id, kind) of the new entities, for matching their later mentions."""
+        out = []
+        for surface, entity in self.new.items():
+            out.append((surface, entity.id, entity.kind))
+            for values in entity.aliases.values():
+                out.extend((v, entity.id, entity.kind) for v in values)
+        return out
+
+
+# -- Korean --------------------------------------------------------------------------------
+
+_KO_TITLE_WORDS = sorted(KO_TITLES, key=len, reverse=True)
+_NOUN_TAGS = ("NNP", "NNG", "SL", "SN", "SH", "XSN", "NNB", "XPN", "W_SERIAL")
+_KO_DESCRIPTORS = re.compile(
+    r"(?:기업|업체|회사|스타트업|법인|합작법인|플랫폼 기업|기관|그룹|은행|펀드)\s*'([^']{2,30})'"
+)
+_KO_EVENTS = re.compile(
+    r"(?:행사|대회|포럼|서밋|회의|콘퍼런스|컨퍼런스|박람회)\s*'([^']{2,30})'|"
+    r"'([^']{2,30}(?:서밋|포럼|정상회의|회의|콘퍼런스|컨퍼런스|엑스포|박람회))'"
+)
+_KO_SITE_HEADS = ("본사", "오피스", "사옥", "캠퍼스", "연구소", "공장")
+_PARTICLES = [
+    ("와의", "with"), ("과의", "with"), ("와", "with"), ("과", "with"), ("하고", "with"),
+    ("에서", "at"), ("에게", "to"), ("에", "to"), ("으로", "toward"), ("로", "toward"),
+    ("의", "of"), ("가", "subject"), ("이", "subject"), ("는", "subject"), ("은", "subject"),
+    ("도", "subject"), ("를", "object"), ("을", "object"),
+]  # fmt: skip
+
+
+def particle_role(text: str, end: int) -> str:
+    rest = text[end:].lstrip("'’\")")
+    for particle, role in _PARTICLES:
+        if rest.startswith(particle):
+            after = rest[len(particle) : len(particle) + 1]
+            if not after or not _is_hangul(after) or particle in ("와의", "과의", "에서", "으로"):
+                return role
+    return "neutral"
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    start: int
+    end: int
+    bare: bool  # only nouns (no particle, no verb ending): part of a name
+
+
+def _words(sentence: Sentence) -> list[_Word]:
+    words = []
+    for match in re.finditer(r"[^\s(]*\([^)]*\)\S*|\S+", sentence.text):
+        start, end = match.span()
+        tags = [t.tag for t in sentence.tokens if t.start < end and t.end > start]
+        text = match[0]
+        bare = bool(tags) and all(t.startswith(_NOUN_TAGS) or t in ("SSO", "SSC") for t in tags)
+        if re.search(r"[,.·…\"“”]$", text):
+            bare = False
+        words.append(_Word(text, start, end, bare))
+    return words
+
+
+def _title_at(words: list[_Word], i: int) -> tuple[str, int] | None:
+    """The title that starts at word ``i`` and how many words it spans."""
+    for title in _KO_TITLE_WORDS:
+        parts = title.split()
+        chunk = words[i : i + len(parts)]
+        if len(chunk) < len(parts):
+            continue
+        texts = [w.text for w in chunk]
+        if texts[:-1] != parts[:-1]:
+            continue
+        last = texts[-1]
+        if last == parts[-1] or (
+            last.startswith(parts[-1]) and _is_particle_tail(last[len(parts[-1]) :])
+        ):
+            return title, len(parts)
+    return None
+
+
+def _is_particle_tail(tail: str) -> bool:
+    tail = tail.rstrip(",.")
+    return (
+        tail == ""
+        or tail in {p for p, _ in _PARTICLES}
+        or tail in ("이었던", "으로", "인", "과", "와", "께서", "에게", "이자", "이며", "이던")
+    )
+
+
+def korean_entities(sentence: Sentence, ents: Entities, ids: object) -> None:
+    """Register the new entities and post candidates of one Korean sentence."""
+    text = sentence.text
+    for match in _KO_DESCRIPTORS.finditer(text):
+        ents.add_new(match[1], "Organization", "ko-descriptor-quoted", 0.85, sentence, ids)
+    for match in _KO_EVENTS.finditer(text):
+        ents.add_new(match[1] or match[2], "Conference", "ko-event-quoted", 0.7, sentence, ids)
+    words = _words(sentence)
+    _korean_sites(sentence, words, ents, ids)
+    i = 0
+    while i < len(words):
+        found = _title_at(words, i)
+        if not found or (i > 0 and words[i - 1].text in ("출신인",)):
+            i += 1
+            continue
+        title, span = found
+        _korean_apposition(sentence, words, i, title, ents, ids)
+        i += span
+    deal = any(w in text for w in AGREEMENT["ko"] + COOPERATION["ko"])
+    named = [(a, b) for a, b, _ in ents.known.find(text)]
+    for run, start in _nnp_runs(sentence):
+        parts = run.split()
+        if any(a < start + len(run) and start < b for a, b in named) or run in KO_ORG_SUFFIXES:
+            continue  # part of a name the KB knows (태국 시암 AI 클라우드), or a common noun
+        role = particle_role(text, start + len(run))
+        if deal and role in ("subject", "with") and ents.lookup(run) is None:
+            # the parties of an agreement or a cooperation: 애크미는 … 글로벡스와 … 체결했다
+            ents.add_new(run, "Organization", "ko-party-of-agreement", 0.6, sentence, ids)
+            continue
+        if (
+            ents.lookup(run) is None
+            and not any(ents.lookup(p) for p in parts)
+            and not any(run in s for s in ents.new)
+        ):
+            if run.endswith(KO_ORG_SUFFIXES) and len(run) > 3:
+                ents.add_new(run, "Organization", "ko-nnp-org-suffix", 0.6, sentence, ids)
+            else:
+                ents.unlinked.setdefault(run, sentence.quote)
+
+
+def _korean_apposition(
+    sentence: Sentence, words: list[_Word], t: int, title: str, ents: Entities, ids: object
+) -> None:
+    chunk: list[_Word] = []
+    k = t - 1
+    former = k >= 0 and words[k].text == "전"  # 탁신 친나왓 전 총리: a former holder
+    if former:
+        k -= 1
+    while (
+        k >= 0
+        and words[k].bare
+        and not _is_date_word(words[k].text)
+        and words[k].text not in _NOT_NAME_WORDS
+    ):
+        chunk.insert(0, words[k])
+        k -= 1
+    while chunk and ents.lookup(chunk[0].text, "Place") and len(chunk) > 2:
+        chunk = chunk[1:]  # 태국 시암 AI 클라우드 대표: the country is not part of the name
+    if not chunk:
+        return
+    texts = [w.text for w in chunk]
+    # the organization: the longest run of chunk words that is a known or new organization
+    org_at: tuple[int, int, str] | None = None
+    for a in range(len(texts)):
+        for b in range(len(texts), a, -1):
+            surface = " ".join(texts[a:b])
+            ident = ents.lookup(surface, "Organization")
+            if ident and (org_at is None or b - a > org_at[1] - org_at[0]):
+                org_at = (a, b, ident)
+        if org_at:
+            break
+    person_words: list[str]
+    qualifier: list[str] = []
+    org: str | None = None
+    if org_at:
+        a, b, org = org_at
+        person_words, qualifier = texts[:a], texts[b:]
+    else:
+        place = ents.lookup(texts[-1], "Place") if len(texts) >= 1 else None
+        if place and title in ("총리", "장관", "대통령") and len(texts) <= 3:
+            country = texts[-1]
+            org = ents.add_new(
+                f"{country} 정부",
+                "Organization",
+                "ko-government-of",
+                0.7,
+                sentence,
+                ids,
+                english=None,
+            )
+            person_words = texts[:-1]
+        elif (
+            len(texts) == 3
+            and texts[2].endswith(KO_ORG_SUFFIXES)
+            and not texts[1].endswith(KO_ORG_SUFFIXES)
+        ):  # 나타퐁 쑤완나랏 디지털경제사회부: a two-word name, a one-word organization
+            person_words = texts[:2]
+            org = ents.add_new(texts[2], "Organization", "ko-apposition-org-suffix", 0.65,
+                               sentence, ids)  # fmt: skip
+        elif _korean_name_word(texts[0]):
+            person_words, rest = texts[:1], texts[1:]
+            if rest:
+                org = ents.add_new(
+                    " ".join(rest), "Organization", "ko-apposition-org", 0.75, sentence, ids
+                )
+        elif len(texts) >= 3:
+            person_words, rest = texts[:2], texts[2:]
+            org = ents.add_new(
+                " ".join(rest), "Organization", "ko-apposition-org", 0.65, sentence, ids
+            )
+        elif len(texts) == 2 and texts[1].endswith(KO_ORG_SUFFIXES):
+            person_words = texts[:1]
+            org = ents.add_new(
+                texts[1], "Organization", "ko-apposition-org-suffix", 0.65, sentence, ids
+            )
+        else:
+            person_words = texts
+            if title in ("총리", "장관", "대통령"):  # the government the sentence named
+                org = next(
+                    (
+                        ents.new[n].id
+                        for n in reversed(list(ents.new))
+                        if ents.new[n].rule == "ko-government-of" and n.split()[0] in sentence.text
+                    ),
+                    None,
+                )
+    person = _short_form(person_words, ents) or _korean_person(person_words, sentence, ents, ids)
+    if person is None and org and title in ("총리", "장관", "대통령") and org_at is None:
+        # "태국 총리": a person the article does not name
+        label = " ".join([*texts, title])
+        person = ents.add_new(label, "Person", "ko-unnamed-office-holder", 0.5, sentence, ids)
+        unnamed = ents.get(person)
+        if not unnamed.known and "the article does not name this person" not in unnamed.checks:
+            unnamed.checks.append("the article does not name this person")
+    if person and org:
+        role = KO_TITLES[title]
+        role_name = " ".join([*qualifier, title]) if qualifier else None
+        if qualifier and all(q in ("이사회",) for q in qualifier):
+            role, role_name = "board-chair", None
+        ents.posts.append(
+            PostCandidate(
+                sentence.index,
+                person,
+                org,
+                role,
+                former,
+                "ko-name-org-title",
+                0.8 if org_at else 0.65,
+                role_name,
+            )
+        )
+
+
+_NOT_NAME_WORDS = frozenset(
+    "날 직후 이후 직전 당시 현재 당일 이날 오전 오후 행사 자리 사진 함께 또한 특히 한편 "
+    "최근 앞서 이어 역시 모두 각각 신임 초대 전임 차기 현직 그룹 계열사".split()
+)
+"""Nouns that stand before a name in news copy without being part of it (같은 날 최수연 …)."""
+
+
+def _is_date_word(word: str) -> bool:
+    return bool(re.search(r"\d|지난|올해|내년|작년|이날|당시", word))
+
+
+def _short_form(words: list[str], ents: Entities) -> str | None:
+    """``알하르비 CEO``, ``김 대표``: one word that is part of exactly one person's name."""
+    if len(words) != 1:
+        return None
+    word = words[0]
+    hits = {
+        e.id
+        for e in ents.all.values()
+        if e.kind == "Person"
+        and e.id
+        and any(
+            (word in name.split() and name != word)
+            or (len(word) == 1 and len(name) == 3 and name.startswith(word))
+            for name in e.surfaces()
+        )
+    }
+    return hits.pop() if len(hits) == 1 else None
+
+
+def _korean_name_word(word: str) -> bool:
+    return len(word) == 3 and all(_is_hangul(c) for c in word) and word[0] in KO_SURNAMES
+
+
+def _korean_person(words: list[str], sentence: Sentence, ents: Entities, ids: object) -> str | None:
+    if not words or len(words) > 3:
+        return None
+    english = None
+    clean = []
+    for w in words:
+        paren = re.match(r"^(.*?)\(([A-Za-z][A-Za-z .'-]+)\)$", w)
+        if paren:
+            clean.append(paren[1])
+            english = paren[2]
+        else:
+            clean.append(w)
+    surface = " ".join(clean)
+    if not all(_is_hangul(c) or c == " " for c in surface) or len(surface.replace(" ", "")) < 2:
+        return None
+    if ents.lookup(surface, "Organization") or ents.lookup(surface, "Place"):
+        return None
+    ident = ents.add_new(
+        surface, "Person", "ko-name-org-title", 0.8, sentence, ids, english=english
+    )
+    if english and not ents.get(ident).known:
+        ents.get(ident).names.setdefault("en", english)
+    return ident
+
+
+def _korean_sites(sentence: Sentence, words: list[_Word], ents: Entities, ids: object) -> None:
+    for i, word in enumerate(words):
+        head = next(
+            (
+                h
+                for h in _KO_SITE_HEADS
+                if word.text.startswith(h) and _is_particle_tail(word.text[len(h) :])
+            ),
+            None,
+        )
+        if not head or i == 0:
+            continue
+        parts: list[str] = []
+        k = i - 1
+        org = place = None
+        while k >= 0 and words[k].bare and len(parts) < 4 and not _is_date_word(words[k].text):
+            surface = words[k].text
+            org = org or ents.lookup(surface, "Organization")
+            place = place or ents.lookup(surface, "Place")
+            if not (org or place or surface.endswith(("구", "시", "동")) or ents.lookup(surface)):
+                break
+            parts.insert(0, surface)
+            k -= 1
+        if not parts or not (org or place):
+            continue
+        name = " ".join([*parts, head])
+        ident = ents.add_new(name, "Site", "ko-site", 0.6, sentence, ids)
+        entity = ents.get(ident)
+        if entity.known:
+            continue
+        if place and "within" not in entity.fields:
+            entity.fields["within"] = place
+        if org and "operator" not in entity.fields:
+            entity.fields["operator"] = org
+
+
+def _nnp_runs(sentence: Sentence) -> list[tuple[str, int]]:
+    runs: list[tuple[str, int]] = []
+    current: list[int] = []
+    tokens = sentence.tokens
+
+    def flush() -> None:
+        if current:
+            a, b = tokens[current[0]].start, tokens[current[-1]].end
+            while current and tokens[current[-1]].tag == "SL":
+                current.pop()
+            if current and any(tokens[j].tag == "NNP" for j in current):
+                b = tokens[current[-1]].end
+                runs.append((sentence.text[a:b], a))
+        current.clear()
+
+    for j, tok in enumerate(tokens):
+        if tok.tag == "NNP" or (tok.tag == "SL" and current):
+            if current and tok.start - tokens[current[-1]].end > 1:
+                flush()
+            current.append(j)
+        else:
+            flush()
+    flush()
+    return runs
+
+
+# -- English -------------------------------------------------------------------------------
+
+_CAP = r"(?:[A-Z][\w'’.&-]*|[A-Z]{2,})"
+_CAP_RUN = rf"{_CAP}(?: {_CAP}){{0,3}}"
+_TITLES_RE = "|".join(sorted((re.escape(t) for t in EN_TITLES), key=len, reverse=True))
+_EN_ORG_TITLE_NAME = re.compile(
+    rf"(?P<org>{_CAP_RUN})(?:'s|’s)? (?P<former>former )?(?P<title>{_TITLES_RE}) "
+    rf"(?P<name>{_CAP}(?: {_CAP}){{1,2}})"
+)
+_EN_NAME_ORG_TITLE = re.compile(
+    rf"(?P<name>{_CAP}(?: {_CAP}){{1,2}}), (?P<org>the company|{_CAP_RUN})(?:'s|’s) "
+    rf"(?P<former>former )?(?P<title>{_TITLES_RE})\b"
+)
+_EN_ORG_WHOSE = re.compile(
+    rf"(?P<org>{_CAP_RUN}), whose (?P<title>{_TITLES_RE}) (?P<name>{_CAP}(?: {_CAP}){{1,2}})"
+)
+_EN_DESCRIPTOR = re.compile(
+    rf"\b(?:company|firm|group|operator|start-?up|maker|provider|house|developer|platform|unit|giant|"
+    rf"conglomerate|lab|bank|ministry|agency) (?P<org>{_CAP_RUN})"
+)
+_EN_APPOSED = re.compile(
+    rf"(?P<org>{_CAP_RUN}), (?:the|a|an) (?:[\w-]+ ){{0,4}}"
+    r"(?:company|firm|group|operator|start-?up|maker|provider|developer|platform)\b(?!['’]s)"
+)
+_EN_SITE_HEADS = ("headquarters", "office", "campus", "plant", "factory", "data center")
+_EN_SITE = re.compile(
+    rf"(?P<org>{_CAP_RUN})(?:'s|’s) (?P<head>{'|'.join(_EN_SITE_HEADS)})"
+    rf"(?: in (?P<place>{_CAP_RUN}))?"
+)
+
+
+def _strip_org(org: str) -> str:
+    words = re.sub(r"['’]s$", "", org.strip(".,;:")).split()
+    while words and (words[0] in EN_NOT_NAMES or words[0] in DEMONYMS):
+        words = words[1:]
+    return " ".join(words)
+
+
+def english_entities(
+    sentence: Sentence, ents: Entities, ids: object, subject_org: str | None
+) -> None:
+    text = sentence.text
+    _english_sites(sentence, ents, ids)
+    for pattern in (_EN_DESCRIPTOR, _EN_APPOSED):
+        for match in pattern.finditer(text):
+            org = _strip_org(match["org"])
+            if org and not ents.lookup(org, "Place"):
+                ents.add_new(org, "Organization", "en-descriptor", 0.8, sentence, ids)
+    for pattern, rule in (
+        (_EN_ORG_TITLE_NAME, "en-org-title-name"),
+        (_EN_NAME_ORG_TITLE, "en-name-org-title"),
+        (_EN_ORG_WHOSE, "en-org-whose-title-name"),
+    ):
+        for match in pattern.finditer(text):
+            org_text = _strip_org(match["org"]) if match["org"] != "the company" else None
+            name = match["name"].rstrip(".,;:")
+            if name.split()[0] in EN_NOT_NAMES or any(w in EN_NOT_NAMES for w in name.split()):
+                continue
+            if org_text is None and match["org"] == "the company":
+                org = subject_org
+            elif org_text:
+                org = ents.lookup(org_text, "Organization") or (
+                    None
+                    if ents.lookup(org_text)
+                    else ents.add_new(org_text, "Organization", rule, 0.7, sentence, ids)
+                )
+            else:
+                org = None
+            person = ents.lookup(name, "Person") or ents.add_new(
+                name, "Person", rule, 0.8, sentence, ids
+            )
+            if org and person:
+                title = match["title"]
+                role = EN_TITLES.get(title) or EN_TITLES.get(title.lower(), "head")
+                ents.posts.append(
+                    PostCandidate(
+                        sentence.index,
+                        person,
+                        org,
+                        role,
+                        bool(match.groupdict().get("former")),
+                        rule,
+                        0.8,
+                    )
+                )
+    runs = [part for m in re.finditer(_CAP_RUN, text) for part in re.split(r"['’]s\b ?", m[0])]
+    for raw in runs:
+        run = _strip_org(raw.rstrip(".,'’"))
+        if not run or ents.lookup(run):
+            continue
+        words = run.split()
+        if words[-1] in EN_ORG_SUFFIXES and len(words) >= 2:
+            ents.add_new(run, "Organization", "en-org-suffix", 0.6, sentence, ids)
+        elif run not in EN_NOT_NAMES:
+            ents.unlinked.setdefault(run, sentence.quote)
+
+
+def _english_sites(sentence: Sentence, ents: Entities, ids: object) -> None:
+    """``NVIDIA's headquarters in Santa Clara``: a site the KB has (operated by the
+    organization, named by it and the head word), else a new one when a place is named."""
+    for match in _EN_SITE.finditer(sentence.text):
+        org = ents.lookup(match["org"], "Organization")
+        if not org:
+            continue
+        prefix = f"{match['org']} {match['head']}".lower()
+        known = next(
+            (
+                e.entity
+                for e in ents.known.entries
+                if e.kind == "Site" and e.text.lower().startswith(prefix)
+            ),
+            None,
+        )
+        if known:
+            ents.new.setdefault(match[0], Entity(known, "Site", {"en": match[0]}, known=True))
+            continue
+        place = ents.lookup(match["place"], "Place") if match["place"] else None
+        if place:
+            ident = ents.add_new(match[0], "Site", "en-site", 0.6, sentence, ids)
+            if not ents.get(ident).known:
+                ents.get(ident).fields.update({"within": place, "operator": org})
+
+
+def role_word(role: str) -> tuple[str, str]:
+    word = ROLES.get(role)
+    return (word.en, word.ko) if word else (role.replace("-", " "), role)
