@@ -149,6 +149,7 @@ class KB:
         *,
         graph: str | None = None,
         progress: Callable[[str], None] | None = None,
+        phase: Callable[[str, str], None] | None = None,
     ) -> list[Planned]:
         """Validate all files, then write them; a file with any error loads nothing.
 
@@ -156,12 +157,21 @@ class KB:
         replaces its facts). The derived graph is recomputed afterwards. Large batches are
         planned in parallel and spooled to disk (``kb.loading``); a large batch of new
         articles is written by the bulk loader (``EmbeddedBackend.bulk_write``).
+
+        ``phase(name, detail)`` is told as each phase begins: ``plan`` (nothing written),
+        ``write`` (the articles), ``derive`` (``ekg:derived``). ``kb load --verbose``
+        prints them; the crash tests use them to know where a kill landed.
         """
         from kb.loading import Spool, plan_into
+
+        def report(name: str, detail: str) -> None:
+            if phase:
+                phase(name, detail)
 
         store_path = None
         if isinstance(self.backend, EmbeddedBackend) and self.location != MEMORY:
             store_path = self.location
+        report("plan", f"{len(paths)} file{'' if len(paths) == 1 else 's'}")
         with Spool() as spool:
             plan_into(
                 spool,
@@ -173,14 +183,22 @@ class KB:
             )
             existing = set(self.backend.named_graphs())
             new = [g for g in spool.owner if g not in existing]
-            if (
+            bulk = (
                 store_path is not None
                 and len(new) == len(spool.owner)
                 and spool.quad_count >= BULK_MIN_QUADS
-            ):
-                self._bulk_write(spool, new, existing)
+            )
+            how = "with the bulk loader" if bulk else "in one transaction"
+            graphs = f"{len(spool.owner)} graph{'' if len(spool.owner) == 1 else 's'}"
+            report("write", f"{spool.quad_count} quads into {graphs} {how}")
+
+            def deriving() -> None:
+                report("derive", "partnerships and closures into ekg:derived")
+
+            if bulk:
+                self._bulk_write(spool, new, existing, before_derive=deriving)
             else:
-                self.replace(spool.graphs(), existing)
+                self.replace(spool.graphs(), existing, before_derive=deriving)
             return spool.planned
 
     def _write(self, plans: Iterable[LoadPlan]) -> None:
@@ -189,13 +207,20 @@ class KB:
             graphs.update(plan.graphs)
         self.replace(graphs)
 
-    def replace(self, graphs: dict[str, list[Quad]], existing: set[str] | None = None) -> None:
+    def replace(
+        self,
+        graphs: dict[str, list[Quad]],
+        existing: set[str] | None = None,
+        *,
+        before_derive: Callable[[], None] | None = None,
+    ) -> None:
         """Give each named graph exactly ``graphs[name]`` (``[]`` removes it), keep
         ``ekg:entities`` in step with the articles' records, and recompute ``ekg:derived``.
 
         ``existing``: the named graphs in the store, if the caller has just listed them;
         otherwise each of ``graphs`` is looked up (not every graph listed: a graph-store
-        write of one article on a store of 38,000).
+        write of one article on a store of 38,000). ``before_derive`` is called between
+        the write and the derivation.
         """
         if existing is None:
             existing = {g for g in graphs if self.backend.has_graph(g)}
@@ -205,13 +230,23 @@ class KB:
             graphs[DERIVE_PENDING_GRAPH] = self._pending_marker()
         # the graphs, their entity statements and the marker, all or nothing ...
         self.backend.replace_graphs(graphs, insert=insert, delete=delete)
+        if before_derive:
+            before_derive()
         self.derive()  # ... and this removes the marker with the new derived graph
 
-    def _bulk_write(self, spool: Spool, new: list[str], existing: set[str]) -> None:
+    def _bulk_write(
+        self,
+        spool: Spool,
+        new: list[str],
+        existing: set[str],
+        *,
+        before_derive: Callable[[], None],
+    ) -> None:
         assert isinstance(self.backend, EmbeddedBackend)
         insert, _ = entities.changes(self.backend, spool.records, new, existing)
         marker = {DERIVE_PENDING_GRAPH: self._pending_marker()}
         self.backend.bulk_write(spool.file, new, insert=insert, also=marker)
+        before_derive()
         self.derive()
 
     def update(self, sparql: str) -> None:
