@@ -10,9 +10,11 @@ jamo, other code points than the label's three syllables, until NFKC composes th
 
 from __future__ import annotations
 
+import gc
 import json
 import unicodedata
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -147,7 +149,11 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def endpoint(seed_kb: KB):  # type: ignore[no-untyped-def]
+def endpoint(seed_kb: KB) -> Iterator[str]:
+    # Earlier tests leave reference cycles holding pyoxigraph results made on this thread;
+    # collected by a server thread they would warn "unsendable ... dropped on another
+    # thread". Collect them here, on the thread that made them, before serving.
+    gc.collect()
     with serving(seed_kb) as (url, _):
         yield url
 
