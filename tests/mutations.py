@@ -199,6 +199,19 @@ MUTATIONS: tuple[Mutation, ...] = (
         ("tests/test_load.py::test_rdf_formats_load_into_the_article_graph",),
     ),
     Mutation(
+        "quotes-dropped",
+        "the MOU loads without its quotes (the mutation the old quote check let through)",
+        "loaders/factfile.py",
+        '        if kind == "quote":\n            items = raw if isinstance(raw, list) else [raw]\n',
+        '        if kind == "quote":\n'
+        '            if subject.value.endswith("/mou-naver-cloud-siam-ai-cloud-2025") and label.endswith(\n'
+        '                ".quote"\n'
+        "            ):\n"
+        "                return []\n"
+        "            items = raw if isinstance(raw, list) else [raw]\n",
+        ("tests/test_seed_facts.py::test_every_fact_has_an_article_and_a_korean_quote",),
+    ),
+    Mutation(
         "seed-status",
         "the seed states as under way a cooperation the article calls a prospect",
         "facts/bizwatch-2025-05-23-naver-nvidia.yaml",
