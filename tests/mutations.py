@@ -12,7 +12,7 @@ Before the mutants, the same tests run on the unmutated copy and must pass: a te
 fails anyway proves nothing. A mutation none of its tests catches, or whose text is not in
 its file (the tree moved on: update the table), makes the check exit 1.
 
-    python -m tests.mutations                 # all of them (about 5 minutes on 2 cores)
+    python -m tests.mutations                 # all of them (5-10 minutes on 2 shared cores)
     python -m tests.mutations --list          # the table
     python -m tests.mutations region-filter journal-replay
     python -m tests.mutations --markdown      # the result table for docs/robustness.md
