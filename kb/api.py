@@ -140,6 +140,7 @@ class KB:
         *,
         graph: str | None = None,
         progress: Callable[[str], None] | None = None,
+        phase: Callable[[str, str], None] | None = None,
     ) -> list[PlannedFile]:
         """Validate all files, then write them; a file with any error loads nothing.
 
@@ -147,9 +148,18 @@ class KB:
         replaces its facts). The derived graph is recomputed afterwards. Large batches are
         planned in parallel (``kb.batch``); a large batch of new articles into an on-disk
         store is written by the bulk loader (``Backend.bulk_write``).
+
+        ``phase(name, detail)`` is told as each phase begins: ``plan`` (nothing written),
+        ``write`` (the articles), ``derive`` (``ekg:derived``). ``kb load --verbose``
+        prints them; the crash tests use them to know where a kill landed.
         """
         from kb.batch import Spool, plan_into
 
+        def report(name: str, detail: str) -> None:
+            if phase:
+                phase(name, detail)
+
+        report("plan", f"{len(paths)} file{'' if len(paths) == 1 else 's'}")
         with Spool() as spool:
             plan_into(
                 spool,
@@ -160,14 +170,27 @@ class KB:
                 progress=progress,
             )
             existing = self.backend.existing_graphs(spool.owner)
-            if (
+            bulk = (
                 self.backend.path is not None
                 and not existing
-                and (spool.quad_count >= BULK_MIN_QUADS)
-            ):
-                self._bulk_write(spool)
+                and spool.quad_count >= BULK_MIN_QUADS
+            )
+            how = "with the bulk loader" if bulk else "in one transaction"
+            graphs = f"{len(spool.owner)} graph{'' if len(spool.owner) == 1 else 's'}"
+            report("write", f"{spool.quad_count} quads into {graphs} {how}")
+
+            def deriving() -> None:
+                report("derive", "partnerships and closures into ekg:derived")
+
+            if bulk:
+                self._bulk_write(spool, before_derive=deriving)
             else:
-                self.replace(spool.graphs(), records=spool.records, existing=existing)
+                self.replace(
+                    spool.graphs(),
+                    records=spool.records,
+                    existing=existing,
+                    before_derive=deriving,
+                )
             return spool.planned
 
     def replace(
@@ -176,12 +199,14 @@ class KB:
         *,
         records: set[str] | None = None,
         existing: set[str] | None = None,
+        before_derive: Callable[[], None] | None = None,
     ) -> None:
         """Give each named graph exactly ``graphs[name]`` (``[]`` removes it), keep
         ``ekg:entities`` in step with the articles' records, and recompute ``ekg:derived``.
 
         ``records``: the ``ek:entityStatement`` texts among the quads, if the caller has
         them (a load has); ``existing``: which of the graphs exist, likewise.
+        ``before_derive`` is called between the write and the derivation.
         """
         if existing is None:
             existing = self.backend.existing_graphs(graphs)
@@ -191,13 +216,16 @@ class KB:
         if self.backend.transactional:  # the marker goes in with the graphs, or not at all
             graphs = {**graphs, DERIVE_PENDING_GRAPH: derived.pending_marker()}
         self.backend.replace_graphs(graphs, insert=insert, delete=delete)
+        if before_derive:
+            before_derive()
         derived.derive(self.backend)  # ... and goes out with the new derived graph
 
-    def _bulk_write(self, spool: Spool) -> None:
+    def _bulk_write(self, spool: Spool, *, before_derive: Callable[[], None]) -> None:
         new = list(spool.owner)
         insert, _ = entity_graph.changes(self.backend, spool.records, new, set())
         marker = {DERIVE_PENDING_GRAPH: derived.pending_marker()}
         self.backend.bulk_write(spool.nquads(), new, insert=insert, also=marker)
+        before_derive()
         derived.derive(self.backend)
 
     def update(self, sparql: str) -> None:

@@ -60,6 +60,7 @@ STATUS = (
     ("underway", _ek("Underway")),
     ("completed", _ek("Completed")),
     ("announced", _ek("Announced")),
+    ("prospective", _ek("Prospective")),
 )
 AGREEMENT_KINDS = (
     ("MOU", _ek("MOU")),
@@ -145,6 +146,7 @@ FACT_TYPES: dict[str, dict[str, Field]] = {
         "present_in": Field(_ek("presentIn"), "refs", _ek("Place")),
         "areas": Field(_ek("businessArea"), "refs", _ek("Topic")),
         "partners": Field(_ek("partner"), "refs", _ek("Organization")),
+        "present": Field(_ek("participant"), "refs", _ek("Person")),
         "status": Field(_ek("status"), "enum", choices=STATUS),
         "date": Field(_ek("date"), "date"),
     },

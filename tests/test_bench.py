@@ -1,16 +1,20 @@
 """The benchmark on a few thousand quads: its data is deterministic and loadable, and
-``--check`` catches a regression against the committed figures. Nothing about time is
-asserted (machines are noisy); the figures themselves live in docs/benchmarks.md."""
+``--check`` tells noise within its tolerance from a regression against committed figures
+(baselines doctored from the run's own results, each kind of ratio on its own). Nothing
+about time is asserted (machines are noisy); the figures live in docs/benchmarks.md."""
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bench import report
 from bench.generate import generate
 from bench.report import DATA
 from kb import KB
@@ -79,24 +83,69 @@ def test_run_writes_every_figure(small_run: tuple[Path, Path]) -> None:
     assert set(size["queries"]) >= {"partners-expanding", "meetings", "agreements"}
 
 
-def test_check_passes_against_its_own_figures(small_run: tuple[Path, Path]) -> None:
+def scaled(run: dict[str, Any], factors: dict[str, float]) -> dict[str, Any]:
+    """``run`` with each kind of ratio (``load``, ``cold``, ``speedup``) ``factors[kind]``
+    times better: the figures of a baseline the run is compared with."""
+    run = copy.deepcopy(run)
+    for size in run["sizes"]:
+        size["kb_load"]["quads_per_s"] *= factors.get("load", 1.0)
+        size["cold_start"]["python_s"] *= factors.get("cold", 1.0)
+        for q in size["queries"].values():
+            if "p50_ms" in q.get("rdflib", {}):
+                q["rdflib"]["p50_ms"] *= factors.get("speedup", 1.0)
+    return run
+
+
+def with_baseline(doc: Path, run: dict[str, Any], path: Path) -> Path:
+    text = doc.read_text(encoding="utf-8")
+    path.write_text(
+        DATA.sub(lambda _: f"<!-- bench:data {json.dumps(run)} -->", text), encoding="utf-8"
+    )
+    return path
+
+
+def test_check_passes_when_figures_are_worse_within_the_tolerance(
+    small_run: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # the committed figures a little better than this run's, every ratio, by less than the
+    # tolerance allows: noise, not a regression
     out, doc = small_run
-    done = bench(out, doc, "--check", "--reuse")
+    run = json.loads(DATA.search(doc.read_text(encoding="utf-8")).group(1))
+    assert {k.split()[0] for k in report.ratios(run)} == set(report.TOLERANCE)  # every kind
+    better = scaled(run, {kind: allowed * 0.9 for kind, allowed in report.TOLERANCE.items()})
+    done = bench(out, with_baseline(doc, better, tmp_path / "benchmarks.md"), "--check", "--reuse")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no regression" in done.stdout
+
+
+@pytest.mark.parametrize("kind", sorted(report.TOLERANCE))
+def test_check_reports_each_ratio_worse_than_the_tolerance(
+    small_run: tuple[Path, Path], kind: str
+) -> None:
+    _, doc = small_run
+    run = json.loads(DATA.search(doc.read_text(encoding="utf-8")).group(1))
+    problems = report.check(run, scaled(run, {kind: report.TOLERANCE[kind] * 1.1}))
+    worse = [k for k in report.ratios(run) if k.startswith(kind)]
+    assert worse and len(problems) == len(worse)
+    assert all(p.startswith(kind + " ") for p in problems)
+    assert report.check(run, scaled(run, {kind: report.TOLERANCE[kind] * 0.9})) == []
 
 
 def test_check_reports_a_regression_against_a_doctored_baseline(
     small_run: tuple[Path, Path], tmp_path: Path
 ) -> None:
     out, doc = small_run
-    text = doc.read_text(encoding="utf-8")
-    run = json.loads(DATA.search(text).group(1))
-    run["sizes"][0]["kb_load"]["quads_per_s"] *= 100  # the committed load was far faster
-    doctored = tmp_path / "benchmarks.md"
-    doctored.write_text(
-        DATA.sub(lambda _: f"<!-- bench:data {json.dumps(run)} -->", text), encoding="utf-8"
-    )
+    run = json.loads(DATA.search(doc.read_text(encoding="utf-8")).group(1))
+    doctored = with_baseline(doc, scaled(run, {"load": 100}), tmp_path / "benchmarks.md")
     done = bench(out, doctored, "--check", "--reuse")
     assert done.returncode == 1
     assert "REGRESSION: load 3k: KB load / raw bulk_load" in done.stdout
+
+
+def test_check_needs_figures_in_common(small_run: tuple[Path, Path]) -> None:
+    _, doc = small_run
+    run = json.loads(DATA.search(doc.read_text(encoding="utf-8")).group(1))
+    other = copy.deepcopy(run)
+    for size in other["sizes"]:
+        size["label"] = "7k"
+    assert report.check(run, other) == ["no figure in common with the baseline: run the same sizes"]

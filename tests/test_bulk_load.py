@@ -1,19 +1,16 @@
 """Large batches: planned by worker processes, spooled, written by the bulk loader.
 
 The bulk path must give exactly the store the one-transaction path gives, refuse a batch
-with one bad file without writing anything, and survive SIGKILL at any moment with all of
-the batch or none of it.
+with one bad file without writing anything, and survive SIGKILL in any
+phase (planning, the bulk write, the derivation) with all of the batch or none of it.
 """
 
 from __future__ import annotations
 
-import os
-import random
+import itertools
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -30,9 +27,7 @@ from kb.namespaces import (
 )
 from kb.store.entity_graph import rebuild
 from tests.conftest import canonical_dataset, export_nquads
-
-KB_EXE = str(Path(sys.executable).with_name("kb"))
-KILLS = 4
+from tests.phased_load import Kill, PhasedLoad, aimed_kill, aims, durations
 
 
 @pytest.fixture(scope="module")
@@ -97,52 +92,56 @@ def test_one_graph_twice_in_a_batch_is_refused(batch: Generated, tmp_path: Path)
         kb.load([first, again])
 
 
+BULK_KILL_PHASES = ("plan", "write", "write", "derive")
+
+
 def test_sigkill_during_a_bulk_load_leaves_all_of_the_batch_or_none(
     batch: Generated, tmp_path: Path
 ) -> None:
+    """Kills aimed at the planning workers, at the bulk write (twice) and at the derivation
+    of a real ``kb load -v``; where each landed is read from its phase lines
+    (tests/phased_load.py), what it left from the store before it is reopened."""
     baseline = tmp_path / "baseline"
     KB(baseline).close()
     reference = tmp_path / "reference"
     shutil.copytree(baseline, reference)
-    started = time.monotonic()
-    done = run_load(reference, batch)
-    assert done.wait(timeout=300) == 0
-    duration = time.monotonic() - started
+    load = PhasedLoad(reference, batch.fact_files())
+    assert load.finish() == 0, load.lines
+    phases = durations(load)
     with KB(reference) as kb:
         expected = canonical_dataset(kb)
-    rng = random.Random(5)
-    outcomes = []
-    for k in range(KILLS):
-        delay = duration * (k + rng.random()) / KILLS
-        store = tmp_path / f"trial-{k}"
+    trials = itertools.count()
+
+    def fresh() -> Path:
+        store = tmp_path / f"trial-{next(trials)}"
         shutil.copytree(baseline, store)
-        proc = run_load(store, batch)
-        time.sleep(delay)
-        interrupted = proc.poll() is None
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=60)
-        with KB(store) as kb:  # opens: drops what the journal lists, rebuilds, re-derives
-            graphs = {g.value for g in kb.backend.store.named_graphs()}
-            assert not any(g.startswith(STAGING_GRAPH_PREFIX) for g in graphs)
-            assert not graphs & {LOAD_JOURNAL_GRAPH, DERIVE_PENDING_GRAPH}
-            articles = len([p for p in kb.stats()["articles"] if "bench-" in p["article"]])
-            assert articles in (0, batch.articles), f"kill {k} at {delay:.2f}s left {articles}"
-            assert entity_graph(kb) == set(rebuild(kb.backend))
-            if articles:
-                assert canonical_dataset(kb) == expected
-        outcomes.append((delay, interrupted, "all" if articles else "none"))
-        shutil.rmtree(store)  # also: no worker of the killed load is still writing there
-    assert any(interrupted for _, interrupted, _ in outcomes)
-    summary = ", ".join(f"{d:.2f}s→{o}{'' if i else ' (done)'}" for d, i, o in outcomes)
-    print(f"\nbulk load of {batch.articles} articles took {duration:.2f}s; kills: {summary}")
+        return store
 
-
-def run_load(store: Path, batch: Generated) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "KB_STORE": str(store)}
-    files = [str(p) for p in batch.fact_files()]
-    return subprocess.Popen(
-        [KB_EXE, "load", *files], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    kills: list[Kill] = []
+    for phase, fraction in aims(BULK_KILL_PHASES, 5):
+        for kill in aimed_kill(fresh, batch.fact_files(), phase, fraction, phases):
+            with KB(kill.store) as kb:  # opens: drops what the journal lists, re-derives
+                graphs = {g.value for g in kb.backend.store.named_graphs()}
+                assert not any(g.startswith(STAGING_GRAPH_PREFIX) for g in graphs)
+                assert not graphs & {LOAD_JOURNAL_GRAPH, DERIVE_PENDING_GRAPH}
+                articles = len([p for p in kb.stats()["articles"] if "bench-" in p["article"]])
+                assert articles in (0, batch.articles), f"{kill} left {articles}"
+                assert entity_graph(kb) == set(rebuild(kb.backend))
+                if articles:
+                    assert canonical_dataset(kb) == expected
+            kill.outcome = "all" if articles else "none"
+            kills.append(kill)
+            shutil.rmtree(kill.store)  # also: no worker of the killed load is still writing
+    summary = "; ".join(map(str, kills))
+    took = ", ".join(f"{p} {t:.2f}s" for p, t in phases.items())
+    print(f"\nbulk load of {batch.articles} articles: {took}; kills: {summary}")
+    for kill in kills:
+        if kill.landed in ("start", "plan"):
+            assert kill.outcome == "none", str(kill)
+        if kill.landed in ("derive", "done", "exited"):
+            assert kill.outcome == "all", str(kill)
+    final = [k for k in kills if k.landed == k.aimed]
+    assert [k.aimed for k in final] == list(BULK_KILL_PHASES), summary
 
 
 def test_a_script_without_a_main_guard_loads_a_large_batch(

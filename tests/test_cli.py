@@ -242,3 +242,14 @@ def test_load_is_quiet_when_piped(env: dict[str, str]) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     assert "validating" not in done.stderr  # no progress bar without a terminal
+
+
+def test_load_verbose_says_each_phase_as_it_begins(env: dict[str, str]) -> None:
+    done = kb_process("load", "-v", MINIMAL, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        "plan: 1 file",
+        "write: 76 quads into 1 graph in one transaction",
+        "derive: partnerships and closures into ekg:derived",
+        f"{MINIMAL}: 76 quads into <https://w3id.org/event-kb/article/example-2025-06-02-acme-signs-mou>",
+    ]

@@ -1,52 +1,41 @@
 """SIGKILL during ``kb load``: the store opens afterwards with the old article or the new.
 
-A store holds version 1 of a large article (tests/large_article.py); a real ``kb load``
-process replaces it with version 2 and is killed with SIGKILL at seeded random moments
-spread over the whole load (parsing, validating, writing, swapping graphs, deriving,
-flushing). After each kill the store must open, hold exactly version 1 or exactly
-version 2 of the article, a derived graph that matches that version, and no staging
-graphs or pending marker left behind.
+A store holds version 1 of a large article (tests/large_article.py); a real ``kb load -v``
+process replaces it with version 2 and is killed with SIGKILL inside the phase each kill
+is aimed at: once while planning (nothing written yet), three times while writing (the
+staging graphs and their journal, then the swap), twice while deriving. Where each kill
+landed is read from the phase lines the process printed before it died
+(tests/phased_load.py), and what it left is read from the store before anything repairs
+it. After each kill the store must open, hold exactly version 1 or exactly version 2 of
+the article, a derived graph that matches that version, and no staging graphs, journal or
+pending marker; a kill while planning leaves version 1, a kill while deriving version 2.
 """
 
 from __future__ import annotations
 
-import os
-import random
+import itertools
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from kb import KB
-from kb.namespaces import DERIVE_PENDING_GRAPH, STAGING_GRAPH_PREFIX
+from kb.namespaces import DERIVE_PENDING_GRAPH, LOAD_JOURNAL_GRAPH, STAGING_GRAPH_PREFIX
 from kb.store import derived
 from kb.store.backend import Backend
 from tests.conftest import DATA
 from tests.large_article import snapshot, write_version
+from tests.phased_load import Kill, PhasedLoad, aimed_kill, aims, durations
 
-KB_EXE = str(Path(sys.executable).with_name("kb"))
 ORGANIZATIONS = 800  # version 2 is about 9 000 quads; a load takes a few seconds
-KILLS = 6
+KILL_PHASES = ("plan", "write", "write", "write", "derive", "derive")
 SEED = 6  # issue 6
-
-
-def kb_load(store: Path, path: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "KB_STORE": str(store)}
-    return subprocess.Popen(
-        [KB_EXE, "load", str(path)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
 
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """The store with version 1; how long loading version 2 takes; both versions' content."""
+    """The store with version 1; how long each phase of loading version 2 takes; both
+    versions' content."""
     tmp = tmp_path_factory.mktemp("crash")
     v1 = write_version(tmp / "v1.yaml", 1, ORGANIZATIONS)
     v2 = write_version(tmp / "v2.yaml", 2, ORGANIZATIONS)
@@ -56,55 +45,65 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         old = snapshot(kb)
     reference = tmp / "reference"
     shutil.copytree(baseline, reference)
-    started = time.monotonic()
-    proc = kb_load(reference, v2)
-    _, err = proc.communicate(timeout=300)
-    duration = time.monotonic() - started
-    assert proc.returncode == 0, err
+    load = PhasedLoad(reference, [v2])
+    assert load.finish() == 0, load.lines
+    phases = durations(load)
     with KB(reference) as kb:
         new = snapshot(kb)
     assert old[0] != new[0] and old[1] != new[1]  # the versions differ in both graphs
-    return {"tmp": tmp, "v2": v2, "baseline": baseline, "old": old, "new": new, "T": duration}
+    return {"tmp": tmp, "v2": v2, "baseline": baseline, "old": old, "new": new, "phases": phases}
+
+
+def judge(kill: Kill, setup: dict[str, object]) -> str:
+    """Open the killed store; assert it holds one whole version; say which."""
+    with KB(kill.store) as kb:  # opens: drops staging graphs, finishes a pending derive
+        state = snapshot(kb)
+        leftovers = [
+            g.value
+            for g in kb.backend.store.named_graphs()
+            if g.value.startswith(STAGING_GRAPH_PREFIX)
+            or g.value in (DERIVE_PENDING_GRAPH, LOAD_JOURNAL_GRAPH)
+        ]
+    assert leftovers == [], str(kill)
+    if state == setup["old"]:
+        return "old"
+    if state == setup["new"]:
+        return "new"
+    article_ok = state[0] in (setup["old"][0], setup["new"][0])  # type: ignore[index]
+    pytest.fail(
+        f"{kill}: a mix: article graph {'whole' if article_ok else 'MIXED'}, "
+        "derived graph out of step"
+    )
 
 
 def test_sigkill_during_load_leaves_old_or_new_never_a_mix(setup: dict[str, object]) -> None:
-    rng = random.Random(SEED)
-    tmp, baseline, v2 = Path(str(setup["tmp"])), Path(str(setup["baseline"])), setup["v2"]
-    duration = float(setup["T"])  # type: ignore[arg-type]
-    outcomes: list[tuple[float, bool, str]] = []
-    for k in range(KILLS):
-        # one kill in each sixth of the load's duration, at a random point within it
-        delay = duration * (k + rng.random()) / KILLS
-        store = tmp / f"trial-{k}"
+    tmp, baseline = Path(str(setup["tmp"])), Path(str(setup["baseline"]))
+    reference: dict[str, float] = setup["phases"]  # type: ignore[assignment]
+    trials = itertools.count()
+
+    def fresh() -> Path:
+        store = tmp / f"trial-{next(trials)}"
         shutil.copytree(baseline, store)
-        proc = kb_load(store, Path(str(v2)))
-        time.sleep(delay)
-        interrupted = proc.poll() is None
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=60)
-        with KB(store) as kb:  # opens: drops staging graphs, finishes a pending derive
-            state = snapshot(kb)
-            leftovers = [
-                g.value
-                for g in kb.backend.store.named_graphs()
-                if g.value.startswith(STAGING_GRAPH_PREFIX) or g.value == DERIVE_PENDING_GRAPH
-            ]
-        assert leftovers == []
-        if state == setup["old"]:
-            outcomes.append((delay, interrupted, "old"))
-        elif state == setup["new"]:
-            outcomes.append((delay, interrupted, "new"))
-        else:
-            article_ok = state[0] in (setup["old"][0], setup["new"][0])  # type: ignore[index]
-            pytest.fail(
-                f"kill {k} at {delay:.2f}s left a mix: article graph "
-                f"{'whole' if article_ok else 'MIXED'}, derived graph out of step"
-            )
-        shutil.rmtree(store)
-    # the kills did land inside running loads (the first lands in its first sixth)
-    assert any(interrupted for _, interrupted, _ in outcomes)
-    summary = ", ".join(f"{d:.2f}s→{o}{'' if i else ' (done)'}" for d, i, o in outcomes)
-    print(f"\nload of {ORGANIZATIONS} organizations took {duration:.2f}s; kills: {summary}")
+        return store
+
+    kills: list[Kill] = []
+    for phase, fraction in aims(KILL_PHASES, SEED):
+        for kill in aimed_kill(fresh, [setup["v2"]], phase, fraction, reference):
+            kill.outcome = judge(kill, setup)
+            kills.append(kill)
+            shutil.rmtree(kill.store)
+    summary = "; ".join(map(str, kills))
+    took = ", ".join(f"{p} {t:.2f}s" for p, t in reference.items())
+    print(f"\nload of {ORGANIZATIONS} organizations: {took}; kills: {summary}")
+    for kill in kills:  # what each phase may leave
+        if kill.landed in ("start", "plan"):
+            assert kill.outcome == "old", str(kill)
+        if kill.landed in ("derive", "done", "exited"):
+            assert kill.outcome == "new", str(kill)
+    # every kill landed in the phase it was aimed at: three inside the write
+    final = [k for k in kills if k.landed == k.aimed]
+    assert [k.aimed for k in final] == list(KILL_PHASES), summary
+    assert sum(k.landed == "write" for k in kills) >= 3
 
 
 def test_a_load_cut_off_before_its_derivation_is_completed_on_next_open(

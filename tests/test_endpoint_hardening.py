@@ -26,7 +26,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -127,11 +127,26 @@ def test_canned_queries_under_load_while_endless_queries_are_cut(server: str) ->
     latencies: list[float] = []
     wrong: list[str] = []
     cut: list[int] = []
+    failed: list[str] = []  # a reset, a timeout, a refused connection: what a thread died of
+    answered = [0] * (CLIENTS + ATTACKERS)  # requests each thread saw answered
     lock = threading.Lock()
     stop = time.monotonic() + WINDOW
 
-    def client(offset: int) -> None:
-        i = offset
+    def guarded(body: Callable[[int], None]) -> Callable[[int], None]:
+        """Run ``body``; an exception is a failure of the test, not a thread's warning."""
+
+        def run(n: int) -> None:
+            try:
+                body(n)
+            except BaseException as err:
+                with lock:
+                    failed.append(f"thread {n}: {type(err).__name__}: {err}")
+
+        return run
+
+    @guarded
+    def client(n: int) -> None:
+        i = n
         while time.monotonic() < stop and len(latencies) < MAX_REQUESTS:
             url = urls[i % len(urls)]
             started = time.perf_counter()
@@ -139,22 +154,28 @@ def test_canned_queries_under_load_while_endless_queries_are_cut(server: str) ->
             elapsed = time.perf_counter() - started
             with lock:
                 latencies.append(elapsed)
+                answered[n] += 1
                 if got != expected[url]:
                     wrong.append(f"{url}: {got[0]} {got[1][:200]!r}")
             i += 1
 
-    def attacker() -> None:
+    @guarded
+    def attacker(n: int) -> None:
         while time.monotonic() < stop:
             status, _ = request("GET", endless)
             with lock:
                 cut.append(status)
+                answered[n] += 1
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
-    threads += [threading.Thread(target=attacker) for _ in range(ATTACKERS)]
+    threads += [threading.Thread(target=attacker, args=(CLIENTS + n,)) for n in range(ATTACKERS)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=WINDOW + 60)
+    assert not any(thread.is_alive() for thread in threads), "a client never returned"
+    assert failed == []
+    assert all(answered), f"a client got no answer at all: {answered}"
     assert wrong == []
     assert cut and set(cut) == {503}
     assert request("GET", server + "/health")[0] == 200

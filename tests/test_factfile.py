@@ -220,7 +220,7 @@ ERRORS = [
         "bad-enum",
         "    status: planned\n",
         "    status: maybe\n",
-        "54: facts[2].status: must be one of planned, underway, completed, announced; got 'maybe'",
+        "54: facts[2].status: must be one of planned, underway, completed, announced, prospective; got 'maybe'",
     ),
     (
         "bad-bool",

@@ -68,7 +68,9 @@ def fact_files(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.booleans()):
             fact["date"] = draw(dates())
         if draw(st.booleans()):
-            fact["status"] = draw(st.sampled_from(["planned", "underway", "completed"]))
+            fact["status"] = draw(
+                st.sampled_from(["prospective", "planned", "underway", "completed"])
+            )
         facts.append(fact)
     if len(people) >= 2 and draw(st.booleans()):
         facts.append(

@@ -35,8 +35,13 @@ def _progress(paths: tuple[str, ...]) -> tuple[Callable[[str], None] | None, Any
     metavar="SECONDS",
     help="If another kb process holds the store, wait this long for it before failing.",
 )
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Say on stderr as each phase begins: plan, write, derive."
+)
 @click.pass_obj
-def load(obj: Context, files: tuple[str, ...], graph: str | None, wait: float) -> None:
+def load(
+    obj: Context, files: tuple[str, ...], graph: str | None, wait: float, verbose: bool
+) -> None:
     """Validate FILES, then load them all at once.
 
     FILES are fact files (.yaml) or RDF (.ttl .trig .nt .nq .n3 .rdf .owl .jsonld). If any
@@ -44,10 +49,16 @@ def load(obj: Context, files: tuple[str, ...], graph: str | None, wait: float) -
     again replaces its named graph. A load killed half-way leaves the store as it was.
     """
     obj.wait = wait
+
+    def phase(name: str, detail: str) -> None:
+        click.echo(f"{name}: {detail}", err=True)  # echo flushes: the line is out first
+
     with user_errors():
         progress, bar = _progress(files)
         try:
-            planned = obj.kb.load(list(files), graph=graph, progress=progress)
+            planned = obj.kb.load(
+                list(files), graph=graph, progress=progress, phase=phase if verbose else None
+            )
         finally:
             if bar is not None:
                 bar.__exit__(None, None, None)
