@@ -43,6 +43,7 @@ from kb import resources
 from kb.canned import internal_query
 from kb.errors import InputError, a_or_an
 from kb.namespaces import EK, EKR, LINKS_GRAPH, OWL, RDF, XSD, compact
+from kb.results import is_true
 from kb.wikidata import NotCached, WikidataClient, item_iri, qid, with_values, xsd_datetime
 
 PROV = "http://www.w3.org/ns/prov#"
@@ -261,8 +262,8 @@ def entities_to_link(kb: Any) -> list[Entity]:
         entity = found.get(iri)
         if entity is None:
             kind = KINDS[row["kind"].value]
-            entity = found[iri] = Entity(iri, kind, gazetteer=row["gazetteer"].value == "true")
-        name = (row["name"], row["isLabel"].value == "true")
+            entity = found[iri] = Entity(iri, kind, gazetteer=is_true(row["gazetteer"]))
+        name = (row["name"], is_true(row["isLabel"]))
         if name not in entity.names:
             entity.names.append(name)
     return sorted(

@@ -2,8 +2,9 @@
 
 Queries go through the SPARQL 1.1 Protocol, writes through the Graph Store HTTP Protocol:
 ``replace_graphs`` PUTs each named graph (one per article) as N-Triples, so each graph is
-replaced all or nothing by the server. Answers are parsed by pyoxigraph into the same
-objects the embedded store returns, so ``kb.results`` and every command work unchanged.
+replaced all or nothing by the server (on Virtuoso, one SPARQL Update per graph instead).
+Answers are parsed by pyoxigraph into the same objects the embedded store returns, so
+``kb.results`` and every command work unchanged.
 
 Where the endpoints are: ``--store http://host:7878`` means Oxigraph server's layout
 (``/query``, ``/update``, ``/store``); ``KB_QUERY_URL``, ``KB_UPDATE_URL`` and
@@ -12,7 +13,9 @@ Neptune; see docs/server.md). ``KB_TOKEN`` is sent as a bearer token (``kb serve
 --allow-update`` wants one).
 
 The server must read the union of its named graphs as the default graph, as the
-embedded store does; opening the store checks that and says how to fix it.
+embedded store does; opening the store checks that and says how to fix it. What a
+server does differently (Virtuoso) is handled by its dialect (``kb.dialects``), chosen
+from the first answer's ``Server`` header.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from pyoxigraph import (
+    BlankNode,
     NamedNode,
     Quad,
     QueryResultsFormat,
@@ -41,13 +45,23 @@ from pyoxigraph import (
 
 from kb.backend import QueryResult, quad_data
 from kb.canned import internal_query, values_query
+from kb.dialects import STANDARD, Dialect, detect
 from kb.errors import QueryError, StoreError
 from kb.namespaces import ENTITIES_GRAPH, PREFIXES
-from kb.sparql_text import substitute, with_prefixes
+from kb.results import is_true
+from kb.sparql_text import find_keyword, substitute, with_prefixes
 
 ACCEPT_ANY_RESULT = (
     "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 )
+ACCEPT = {
+    "SELECT": "application/sparql-results+json",
+    "ASK": "application/sparql-results+json",
+    "CONSTRUCT": "application/n-triples, text/turtle;q=0.8",
+    "DESCRIBE": "application/n-triples, text/turtle;q=0.8",
+}
+"""What to ask for by query form: a server may answer a CONSTRUCT in SPARQL JSON (as a
+table of s, p, o) when that is what the client prefers (Virtuoso does)."""
 GRAPH_TYPES = {
     "application/n-triples": RdfFormat.N_TRIPLES,
     "text/plain": RdfFormat.N_TRIPLES,
@@ -56,7 +70,7 @@ GRAPH_TYPES = {
     "application/ld+json": RdfFormat.JSON_LD,
 }
 UPDATE_BATCH = 2000
-"""Quads per INSERT DATA / DELETE DATA request to the server."""
+"""Quads per INSERT DATA / DELETE DATA block (Virtuoso's parser gives up past about 5000)."""
 TYPES_BATCH = 200
 """Entities per types_of request: keeps each query well under any server's size limit."""
 
@@ -88,6 +102,8 @@ class RemoteBackend:
         self.endpoints = Endpoints.for_url(url)
         self.token = os.environ.get("KB_TOKEN")
         self.timeout = timeout or float(os.environ.get("KB_HTTP_TIMEOUT", "300"))
+        self.dialect: Dialect = STANDARD
+        self.server: str | None = None  # the Server header of the first answer
         self._check_union_default_graph()
 
     # -- HTTP ------------------------------------------------------------------------------
@@ -106,6 +122,16 @@ class RemoteBackend:
         request = urllib.request.Request(url, data=body, headers=all_headers, method=method)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                if self.server is None:
+                    self.server = response.headers.get("Server", "")
+                    self.dialect = detect(self.server)
+                if response.headers.get("X-SPARQL-MaxRows"):
+                    raise StoreError(
+                        f"the server's answer to {method} {url} reached its limit of "
+                        f"{response.headers['X-SPARQL-MaxRows']} rows, so it may be cut "
+                        "short; raise the limit (Virtuoso: ResultSetMaxRows in the [SPARQL] "
+                        "section of virtuoso.ini)"
+                    )
                 media = response.headers.get_content_type()
                 return media, response.read()
         except urllib.error.HTTPError as err:
@@ -132,7 +158,10 @@ class RemoteBackend:
         exclude_graphs: Iterable[str] = (),
     ) -> QueryResult:
         """Run a query over the union of all graphs (or all but ``exclude_graphs``)."""
-        text = with_prefixes(sparql, PREFIXES)
+        text, shipped = self.dialect.rewrite(sparql)
+        text = with_prefixes(text, PREFIXES)
+        if shipped:
+            text = self.dialect.pragma + text
         if substitutions:
             text = substitute(text, {var.value: str(term) for var, term in substitutions.items()})
         form = [("query", text)]
@@ -144,9 +173,9 @@ class RemoteBackend:
             "POST",
             self.endpoints.query,
             urllib.parse.urlencode(form).encode("utf-8"),
-            {"Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT_ANY_RESULT},
+            {"Content-Type": "application/x-www-form-urlencoded", "Accept": _accept(text)},
         )
-        return _parse_answer(media, body)
+        return _parse_answer(media, body, self.dialect)
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update at the update endpoint."""
@@ -164,9 +193,24 @@ class RemoteBackend:
         insert: Sequence[Quad] = (),
         delete: Sequence[Quad] = (),
     ) -> None:
-        """PUT each graph: the server replaces it all or nothing (one request per graph);
-        then one update per ``UPDATE_BATCH`` quads deletes and inserts the rest."""
+        """Replace each graph in one request: a Graph Store PUT, or (dialects that write by
+        update) one SPARQL Update that drops the graph and inserts its quads; then one
+        update per batch of quads deletes and inserts the rest.
+
+        A PUT is all or nothing on Oxigraph. Virtuoso's PUT clears the graph and commits
+        before it loads, so there a graph is written by update (one transaction), unless
+        it holds blank nodes: Virtuoso refuses them in ``INSERT DATA``, so that graph (the
+        ontology) is PUT.
+        """
         for graph, quads in graphs.items():
+            if self.dialect.writes == "update" and not any(map(_has_blank_node, quads)):
+                target = NamedNode(graph)
+                inserts = [
+                    f"INSERT DATA {{ {quad_data(quads[start : start + UPDATE_BATCH])} }}"
+                    for start in range(0, len(quads), UPDATE_BATCH)
+                ]
+                self.update(" ;\n".join([f"DROP SILENT GRAPH {target}", *inserts]))
+                continue
             buffer = io.BytesIO()
             serialize(
                 (Triple(q.subject, q.predicate, q.object) for q in quads),
@@ -245,7 +289,7 @@ class RemoteBackend:
 
     def _check_union_default_graph(self) -> None:
         row = next(iter(self.query(internal_query("union-check"))))
-        if row["named"].value == "true" and row["union"].value != "true":
+        if is_true(row["named"]) and not is_true(row["union"]):
             raise StoreError(
                 f"the SPARQL server at {self.location} does not read the union of its named "
                 "graphs as its default graph; start it that way (oxigraph serve "
@@ -259,14 +303,23 @@ def _batches(iris: list[str]) -> Iterator[list[NamedNode]]:
         yield [NamedNode(i) for i in iris[start : start + TYPES_BATCH]]
 
 
-def _parse_answer(media: str, body: bytes) -> QueryResult:
+def _accept(sparql: str) -> str:
+    form = find_keyword(sparql, ACCEPT)
+    return ACCEPT[form[0]] if form else ACCEPT_ANY_RESULT
+
+
+def _has_blank_node(quad: Quad) -> bool:
+    return isinstance(quad.subject, BlankNode) or isinstance(quad.object, BlankNode)
+
+
+def _parse_answer(media: str, body: bytes, dialect: Dialect = STANDARD) -> QueryResult:
     """SELECT/ASK answers from SPARQL JSON; graphs through an in-memory store.
 
     The in-memory store turns parsed triples into the ``QueryTriples`` that the embedded
     store returns for CONSTRUCT, so callers cannot tell the two backends apart.
     """
     if media in ("application/sparql-results+json", "application/json"):
-        return parse_query_results(body, QueryResultsFormat.JSON)
+        return parse_query_results(dialect.fix_json(body), QueryResultsFormat.JSON)
     if media in ("application/sparql-results+xml", "application/xml"):
         return parse_query_results(body, QueryResultsFormat.XML)
     if media in GRAPH_TYPES:

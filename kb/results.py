@@ -44,6 +44,12 @@ MAX_CELL = 80
 ALL_FORMATS = ("table", *SOLUTION_FORMATS, *GRAPH_FORMATS)
 
 
+def is_true(term: Any) -> bool:
+    """A boolean cell of an answer: ``true``, or ``1`` from a server without booleans
+    (Virtuoso answers ``EXISTS { … }`` and ``BIND(true AS ?x)`` with the integer 1)."""
+    return term is not None and term.value in ("true", "1")
+
+
 class Result:
     """One query's answer; read it once, as rows, a boolean, triples, or written out."""
 

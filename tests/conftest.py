@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from click.testing import CliRunner
 from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat, parse
 
 from kb import KB
+from tests.servers import Virtuoso, virtuoso_server
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
@@ -39,6 +41,14 @@ TURTLE_PREFIXES = (
 def seed_kb() -> KB:
     """The seeded KB in memory, shared by tests that only read."""
     return KB(None)
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
+    """A private Virtuoso for the session (started once: a few seconds), set up as
+    docs/virtuoso.sql says. Skipped where Virtuoso is not installed, except in CI."""
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server
 
 
 @pytest.fixture
