@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -48,8 +47,12 @@ class Dialect:
     """``gsp``: each graph is replaced by a Graph Store PUT; ``update``: by one SPARQL
     Update (``DROP SILENT GRAPH`` and ``INSERT DATA``), for servers whose PUT is not one
     transaction."""
+    max_rows: int = 0
+    """The most rows (or triples) the server puts in one answer, cutting the rest without
+    an error (0: it does not cut); ``row_limit.rq`` in its folder asks for a lower one."""
     answer_fixes: tuple[tuple[bytes, bytes], ...] = field(default=())
-    """Regular expressions and replacements applied to SPARQL JSON answers."""
+    """Text replaced in SPARQL JSON answers (the server's writer is fixed, so its way of
+    writing a value is too)."""
 
     @cached_property
     def _shipped(self) -> dict[str, str]:
@@ -64,6 +67,10 @@ class Dialect:
                 own = overlay / folder / path.name
                 rewritten[_read(path)] = _read(own) if own.is_file() else _read(path)
         return rewritten
+
+    def own_query(self, name: str) -> str:
+        """A query of this dialect's own (``queries/dialects/NAME/NAME.rq``)."""
+        return _read(resources.queries_dir() / "dialects" / self.name / f"{name}.rq")
 
     def rewrite(self, sparql: str) -> tuple[str, bool]:
         """The text to send for ``sparql``, and whether it is a shipped query (which
@@ -81,8 +88,8 @@ class Dialect:
             rows = json.loads(body)["results"]["bindings"]
             true = bool(rows) and rows[0]["__ASK_RETVAL"]["value"] not in ("0", "false")
             return json.dumps({"head": {}, "boolean": true}).encode()
-        for pattern, replacement in self.answer_fixes:
-            body = re.sub(pattern, replacement, body)
+        for written, meant in self.answer_fixes:
+            body = body.replace(written, meant)
         return body
 
 
@@ -92,7 +99,7 @@ def _read(path: Path) -> str:
 
 STANDARD = Dialect("standard")
 
-_XSD_BOOLEAN = rb'"datatype": "http://www\.w3\.org/2001/XMLSchema#boolean", "value": "'
+_XSD_BOOLEAN = b'"datatype": "http://www.w3.org/2001/XMLSchema#boolean", "value": "'
 VIRTUOSO = Dialect(
     "virtuoso",
     # Virtuoso 7.2 joins in the order written, and its optimizer is then kept from a
@@ -101,12 +108,14 @@ VIRTUOSO = Dialect(
     pragma='DEFINE sql:select-option "order"\n',
     # its Graph Store PUT clears the graph and commits before it loads the new triples
     writes="update",
+    # its /sparql endpoint caps answers at 1024 * 1024 rows, and at ResultSetMaxRows
+    max_rows=1024 * 1024,
     answer_fixes=(
         # blank nodes come as "nodeID://b10023": "b10023" is the label
-        (rb'("type": "bnode", "value": ")nodeID://', rb"\1"),
+        (b'"type": "bnode", "value": "nodeID://', b'"type": "bnode", "value": "'),
         # stored xsd:boolean values come as "1" and "0"
-        (_XSD_BOOLEAN + rb'1"', _XSD_BOOLEAN + rb'true"'),
-        (_XSD_BOOLEAN + rb'0"', _XSD_BOOLEAN + rb'false"'),
+        (_XSD_BOOLEAN + b'1"', _XSD_BOOLEAN + b'true"'),
+        (_XSD_BOOLEAN + b'0"', _XSD_BOOLEAN + b'false"'),
     ),
 )
 DIALECTS = {d.name: d for d in (STANDARD, VIRTUOSO)}

@@ -104,7 +104,9 @@ class RemoteBackend:
         self.timeout = timeout or float(os.environ.get("KB_HTTP_TIMEOUT", "300"))
         self.dialect: Dialect = STANDARD
         self.server: str | None = None  # the Server header of the first answer
+        self.max_rows = 0  # the most triples in one answer, when the server cuts answers
         self._check_union_default_graph()
+        self.max_rows = self._max_rows()
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -125,15 +127,14 @@ class RemoteBackend:
                 if self.server is None:
                     self.server = response.headers.get("Server", "")
                     self.dialect = detect(self.server)
-                if response.headers.get("X-SPARQL-MaxRows"):
-                    raise StoreError(
-                        f"the server's answer to {method} {url} reached its limit of "
-                        f"{response.headers['X-SPARQL-MaxRows']} rows, so it may be cut "
-                        "short; raise the limit (Virtuoso: ResultSetMaxRows in the [SPARQL] "
-                        "section of virtuoso.ini)"
-                    )
+                limit = response.headers.get("X-SPARQL-MaxRows")  # Virtuoso's, for tables
+                if limit:
+                    raise _cut_short(method, url, limit)
                 media = response.headers.get_content_type()
-                return media, response.read()
+                body = response.read()
+                if self.max_rows and media in GRAPH_TYPES and body.count(b"\n") >= self.max_rows:
+                    raise _cut_short(method, url, self.max_rows)  # a graph: no header
+                return media, body
         except urllib.error.HTTPError as err:
             message = " ".join(err.read().decode("utf-8", "replace").split())[:500]
             where = f"{method} {url}: HTTP {err.code}"
@@ -287,6 +288,14 @@ class RemoteBackend:
             ):
                 yield Quad(triple.subject, triple.predicate, triple.object, graph)
 
+    def _max_rows(self) -> int:
+        """The most triples in one answer of the server (0: no limit known)."""
+        if not self.dialect.max_rows:
+            return 0
+        row = next(iter(self.query(self.dialect.own_query("row-limit"))))
+        configured = int(row["limit"].value) if row["limit"] is not None else 0
+        return min(configured, self.dialect.max_rows) if configured > 0 else self.dialect.max_rows
+
     def _check_union_default_graph(self) -> None:
         row = next(iter(self.query(internal_query("union-check"))))
         if is_true(row["named"]) and not is_true(row["union"]):
@@ -301,6 +310,14 @@ class RemoteBackend:
 def _batches(iris: list[str]) -> Iterator[list[NamedNode]]:
     for start in range(0, len(iris), TYPES_BATCH):
         yield [NamedNode(i) for i in iris[start : start + TYPES_BATCH]]
+
+
+def _cut_short(method: str, url: str, limit: object) -> StoreError:
+    return StoreError(
+        f"the server's answer to {method} {url} reached its limit of {limit} rows, so it may "
+        "be cut short; raise the limit (Virtuoso: ResultSetMaxRows in the [SPARQL] section "
+        "of virtuoso.ini)"
+    )
 
 
 def _accept(sparql: str) -> str:

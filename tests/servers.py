@@ -129,17 +129,31 @@ class Virtuoso:
             raise RuntimeError(f"isql-vt failed on {script}: {done.stdout}{done.stderr}")
         return done.stdout
 
-    def clear(self) -> None:
-        """Drop every graph the SPARQL user sees (Virtuoso's own graphs are private)."""
+    def use(self, monkeypatch: pytest.MonkeyPatch, *, seeded: bool) -> str:
+        """Point kb at this server (its endpoint URLs, for the test); its ``--store`` URL.
+
+        ``seeded``: the store holds the seeded KB (re-seeded if a test wrote to it);
+        else it is emptied, for a test that writes.
+        """
+        from kb import KB
+
+        for name, value in self.env.items():
+            monkeypatch.setenv(name, value)
+        if not (seeded and self.seeded):
+            self._clear()
+            if seeded:
+                KB(self.url).close()  # the first open seeds it
+        self.seeded = seeded
+        return self.url
+
+    def _clear(self) -> None:
+        """Drop every graph of the KB (Virtuoso's own are not listed)."""
         from kb.remote import RemoteBackend
 
-        with pytest.MonkeyPatch.context() as patch:
-            for name, value in self.env.items():
-                patch.setenv(name, value)
-            backend = RemoteBackend(self.url)
-            drops = [f"DROP SILENT GRAPH <{g}>" for g in backend.named_graphs()]
-            if drops:
-                backend.update(" ;\n".join(drops))
+        backend = RemoteBackend(self.url)
+        drops = [f"DROP SILENT GRAPH <{g}>" for g in backend.named_graphs()]
+        if drops:
+            backend.update(" ;\n".join(drops))
 
 
 def virtuoso_or_skip() -> str:

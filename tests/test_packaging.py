@@ -41,6 +41,8 @@ def test_wheel_installs_and_answers_outside_the_source_tree(tmp_path: Path) -> N
         "kb/_data/queries/partners-expanding.rq",
         "kb/_data/queries/internal/resolve.rq",
         "kb/_data/queries/derive/30-partners.rq",
+        "kb/_data/queries/dialects/virtuoso/derive/20-organization-closure.rq",
+        "kb/_data/queries/dialects/virtuoso/row-limit.rq",
         "kb/_data/facts/bizwatch-2025-05-23-naver-nvidia.yaml",
     ):
         assert shipped in names, shipped

@@ -17,13 +17,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat, parse
+from pyoxigraph import BlankNode, CanonicalizationAlgorithm, Dataset, Literal, RdfFormat, parse
 
 from kb import KB, QueryError, StoreError
 from kb.cli import cli
+from kb.namespaces import LINKS_GRAPH
 from kb.remote import Endpoints
-from tests.conftest import DATA
-from tests.servers import Virtuoso, free_port, oxigraph_server
+from tests.conftest import DATA, TURTLE_PREFIXES
+from tests.servers import free_port, oxigraph_server
 from tests.test_canned import CASES, check_golden
 from tests.test_server import serving
 
@@ -38,25 +39,12 @@ def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def _point_at(server: Virtuoso, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Set the kb settings for ``server`` (endpoint URLs); its ``--store`` URL."""
-    for name, value in server.env.items():
-        monkeypatch.setenv(name, value)
-    return server.url
-
-
 @pytest.fixture(params=SERVERS)
 def remote_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """A seeded KB in each server, for tests that only read."""
     if request.param == "oxigraph":
         return request.getfixturevalue("oxigraph_url")
-    server: Virtuoso = request.getfixturevalue("virtuoso")
-    url = _point_at(server, monkeypatch)
-    if not server.seeded:  # a test that wrote left it otherwise
-        server.clear()
-        KB(url).close()
-        server.seeded = True
-    return url
+    return request.getfixturevalue("virtuoso").use(monkeypatch, seeded=True)
 
 
 @pytest.fixture(params=SERVERS)
@@ -67,12 +55,8 @@ def fresh_url(
     if request.param == "oxigraph":
         with oxigraph_server(tmp_path / "store") as url:
             yield url
-        return
-    server: Virtuoso = request.getfixturevalue("virtuoso")
-    url = _point_at(server, monkeypatch)
-    server.clear()
-    server.seeded = False
-    yield url
+    else:
+        yield request.getfixturevalue("virtuoso").use(monkeypatch, seeded=False)
 
 
 def canonical(kb: KB) -> list[str]:
@@ -108,6 +92,7 @@ def test_seeded_remote_store_equals_the_embedded_one(remote_url: str, seed_kb: K
         ["ask", "timeline", "--entity", "이해진", "--lang", "ko"],
         ["query", "CONSTRUCT WHERE { ekr:naver ek:partnerOf ?p }", "--format", "ntriples"],
         ["query", "ASK { ekr:naver-cloud ek:partnerOf ekr:siam-ai-cloud }"],
+        ["query", "ASK { ekr:nvidia ek:partnerOf ekr:siam-ai-cloud }"],
         [
             "query",
             # the KB's classes: Virtuoso's default graph also holds its own (docs/server.md)
@@ -118,6 +103,7 @@ def test_seeded_remote_store_equals_the_embedded_one(remote_url: str, seed_kb: K
         ],
         ["stats"],
         ["validate", str(DATA / "minimal-article.yaml")],
+        ["check"],
         ["ask", "people", "--org", "Samsung"],
         ["query", "SELEC *"],
     ],
@@ -126,10 +112,12 @@ def test_seeded_remote_store_equals_the_embedded_one(remote_url: str, seed_kb: K
         "ask-json",
         "ask-lang",
         "construct",
-        "ask-query",
+        "ask-true",
+        "ask-false",
         "select-tsv",
         "stats",
         "validate",
+        "check",
         "unknown-entity",
         "bad-query",
     ],
@@ -193,6 +181,61 @@ def test_load_export_stats_through_the_remote_store(fresh_url: str, tmp_path: Pa
         ["--store", fresh_url, "export", "--graph", "https://w3id.org/event-kb/graph/gazetteer"],
     )
     assert trig.exit_code == 0 and "ekg:gazetteer {" in trig.output
+
+
+def test_a_reload_through_the_remote_store_replaces_the_article(fresh_url: str) -> None:
+    # the article graph is replaced (ekg:entities and ekg:derived with it): exactly the
+    # embedded store's after the same two loads
+    article = DATA / "minimal-article.yaml"
+    kb = KB(fresh_url)
+    kb.load([article])
+    kb.load([article])
+    embedded = KB(None)
+    embedded.load([article])
+    assert canonical(kb) == canonical(embedded)
+
+
+def test_booleans_and_blank_nodes_come_back_as_stored(fresh_url: str, tmp_path: Path) -> None:
+    # Virtuoso answers a stored xsd:boolean as 1 or 0, a blank node as nodeID://b123, and
+    # refuses blank nodes in INSERT DATA (docs/server.md)
+    data = tmp_path / "odd.trig"
+    data.write_text(
+        TURTLE_PREFIXES + "@prefix ex: <https://example.org/> .\n"
+        'ex:g { ex:x ex:former true ; ex:flag false ; ex:note [ rdfs:label "inner"@en ] . }\n',
+        encoding="utf-8",
+    )
+    kb = KB(fresh_url)
+    kb.load([data])
+    rows = kb.query(
+        "PREFIX ex: <https://example.org/> SELECT ?former ?flag ?note ?label WHERE "
+        "{ ex:x ex:former ?former ; ex:flag ?flag ; ex:note ?note . ?note rdfs:label ?label }"
+    ).raw
+    ((former, flag, note, label),) = [tuple(row) for row in rows]
+    assert (former, flag, label) == (Literal(True), Literal(False), Literal("inner", language="en"))
+    assert isinstance(note, BlankNode)
+    embedded = KB(None)
+    embedded.load([data])
+    assert canonical(kb) == canonical(embedded)  # the blank node and its triple, as loaded
+
+
+def test_kb_link_writes_the_links_of_the_embedded_store(fresh_url: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    embedded = str(tmp_path / "embedded")  # (tmp_path / "store" is the Oxigraph server's)
+    outputs = [
+        runner.invoke(cli, ["--store", store, "link", "--offline", *cache]).output
+        for store in (embedded, fresh_url)
+    ]
+    assert outputs[0] == outputs[1]
+    assert "linked 13 of 255 entities (13 pinned" in outputs[1]
+
+    def links(store: str) -> list[str]:  # but the time each decision was made
+        out = io.BytesIO()
+        KB(store).export(out, RdfFormat.N_QUADS, [LINKS_GRAPH])
+        quads = parse(out.getvalue(), RdfFormat.N_QUADS)
+        return sorted(str(q) for q in quads if not q.predicate.value.endswith("generatedAtTime"))
+
+    assert links(fresh_url) == links(embedded)
 
 
 def test_an_invalid_file_leaves_the_remote_store_unchanged(fresh_url: str, tmp_path: Path) -> None:
