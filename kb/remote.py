@@ -10,7 +10,8 @@ Where the endpoints are: ``--store http://host:7878`` means Oxigraph server's la
 (``/query``, ``/update``, ``/store``); ``KB_QUERY_URL``, ``KB_UPDATE_URL`` and
 ``KB_GSP_URL`` name them one by one for other servers (Fuseki, GraphDB, Virtuoso,
 Neptune; see docs/server.md). ``KB_TOKEN`` is sent as a bearer token (``kb serve
---allow-update`` wants one).
+--allow-update`` wants one); ``KB_USER`` and ``KB_PASSWORD`` answer a server that asks for
+HTTP digest or basic authentication (Virtuoso's ``/sparql-auth``).
 
 The server must read the union of its named graphs as the default graph, as the
 embedded store does; opening the store checks that and says how to fix it. What a
@@ -101,6 +102,7 @@ class RemoteBackend:
         self.location = url
         self.endpoints = Endpoints.for_url(url)
         self.token = os.environ.get("KB_TOKEN")
+        self._opener = _opener(self.endpoints)
         self.timeout = timeout or float(os.environ.get("KB_HTTP_TIMEOUT", "300"))
         self.dialect: Dialect = STANDARD
         self.server: str | None = None  # the Server header of the first answer
@@ -123,7 +125,7 @@ class RemoteBackend:
             all_headers["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(url, data=body, headers=all_headers, method=method)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with self._opener.open(request, timeout=self.timeout) as response:
                 if self.server is None:
                     self.server = response.headers.get("Server", "")
                     self.dialect = detect(self.server)
@@ -143,7 +145,7 @@ class RemoteBackend:
             if err.code in (401, 403):
                 raise StoreError(
                     f"the server refused access ({where}): {message}; set KB_TOKEN if it "
-                    "needs a token"
+                    "needs a token, KB_USER and KB_PASSWORD if it needs a user"
                 ) from None
             raise StoreError(f"the server failed ({where}): {message}") from None
         except (urllib.error.URLError, OSError) as err:
@@ -310,6 +312,21 @@ class RemoteBackend:
 def _batches(iris: list[str]) -> Iterator[list[NamedNode]]:
     for start in range(0, len(iris), TYPES_BATCH):
         yield [NamedNode(i) for i in iris[start : start + TYPES_BATCH]]
+
+
+def _opener(endpoints: Endpoints) -> urllib.request.OpenerDirector:
+    """urllib's opener; with ``$KB_USER`` it answers digest and basic challenges from the
+    endpoints (urllib asks first without credentials, then again with them)."""
+    user = os.environ.get("KB_USER")
+    if not user:
+        return urllib.request.build_opener()
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    for url in {endpoints.query, endpoints.update, endpoints.gsp}:
+        passwords.add_password(None, url, user, os.environ.get("KB_PASSWORD", ""))
+    return urllib.request.build_opener(
+        urllib.request.HTTPDigestAuthHandler(passwords),
+        urllib.request.HTTPBasicAuthHandler(passwords),
+    )
 
 
 def _cut_short(method: str, url: str, limit: object) -> StoreError:

@@ -9,6 +9,7 @@ port and is stopped when the fixture ends.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -116,6 +117,8 @@ class Virtuoso:
     env: dict[str, str] = field(default_factory=dict)
     seeded: bool = False
     """Whether it holds exactly the seeded KB (tests that write empty it)."""
+    user: tuple[str, str] = field(default_factory=lambda: ("kb", secrets.token_hex(8)))
+    """The account that may write through /sparql-auth (name, password)."""
 
     def isql(self, script: Path) -> str:
         """Run a file of SQL statements as dba (``isql-vt``); their output, or an error."""
@@ -212,6 +215,16 @@ def virtuoso_server(
     try:
         wait_for(base + "/sparql?query=ASK%7B%7D", timeout=60)
         server.isql(REPO / "docs" / "virtuoso.sql")
+        # and an account that writes through the authenticated endpoints, as docs/server.md
+        # says (a password of the session's own)
+        account = folder / "account.sql"
+        account.write_text(
+            f"DB.DBA.USER_CREATE ('{server.user[0]}', '{server.user[1]}');\n"
+            f'GRANT SPARQL_UPDATE TO "{server.user[0]}";\n'
+            f"DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('{server.user[0]}', 3);\n",
+            encoding="utf-8",
+        )
+        server.isql(account)
         yield server
     finally:
         _stop_group(proc)

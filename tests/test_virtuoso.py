@@ -1,6 +1,7 @@
 """Virtuoso as a remote store, beyond what test_remote.py runs against every server (the
-whole CLI, the golden answers, loads and exports): how its dialect is chosen, and its
-row limit, which it applies without an error (docs/server.md).
+whole CLI, the golden answers, loads and exports): how its dialect is chosen, writes by an
+account through its authenticated endpoints, and its row limit, which it applies without
+an error (docs/server.md).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from click.testing import CliRunner
 
 from kb import KB, StoreError
 from kb.cli import cli
+from tests.conftest import DATA
 from tests.servers import Virtuoso, virtuoso_server
 
 
@@ -28,6 +30,28 @@ def test_the_dialect_is_the_servers(seeded: str, monkeypatch: pytest.MonkeyPatch
     assert str(caught.value) == (
         "KB_SPARQL_DIALECT='virtuoso-8' is not a known SPARQL dialect (known: standard, virtuoso)"
     )
+
+
+def test_writes_through_the_authenticated_endpoints_with_an_account(
+    virtuoso: Virtuoso, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # /sparql reads for anyone; /sparql-auth and /sparql-graph-crud-auth write for an
+    # account with SPARQL_UPDATE, by HTTP digest authentication
+    url = virtuoso.use(monkeypatch, seeded=False)
+    monkeypatch.setenv("KB_UPDATE_URL", url + "/sparql-auth")
+    monkeypatch.setenv("KB_GSP_URL", url + "/sparql-graph-crud-auth")
+    with pytest.raises(StoreError) as refused:
+        KB(url)  # the first open seeds the store: a write
+    assert "HTTP 401" in str(refused.value)
+    assert str(refused.value).endswith("KB_USER and KB_PASSWORD if it needs a user")
+    monkeypatch.setenv("KB_USER", virtuoso.user[0])
+    monkeypatch.setenv("KB_PASSWORD", virtuoso.user[1])
+    kb = KB(url)
+    kb.load([DATA / "minimal-article.yaml"])
+    assert {
+        r["partnerName"]
+        for r in kb.ask("partners-expanding", {"org": "Globex", "region": "Middle East"}).rows()
+    } == {"Acme AI"}
 
 
 def test_an_answer_cut_at_virtuosos_row_limit_is_an_error(
