@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from pyoxigraph import CanonicalizationAlgorithm, Dataset, Quad, RdfFormat, pars
 from kb import KB
 from kb.store.entity_graph import article_content
 from loaders.plan import plan_file
+from tests.servers import Virtuoso, virtuoso_server
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
@@ -41,6 +43,14 @@ TURTLE_PREFIXES = (
 def seed_kb() -> KB:
     """The seeded KB in memory, shared by tests that only read."""
     return KB(None)
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
+    """A private Virtuoso for the session (started once: a few seconds), set up as
+    docs/virtuoso.sql says. Skipped where Virtuoso is not installed, except in CI."""
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server
 
 
 @pytest.fixture

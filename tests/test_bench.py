@@ -20,6 +20,7 @@ from bench.report import DATA
 from kb import KB
 from kb.store.entity_graph import records_in
 from tests.conftest import planned_graphs
+from tests.servers import virtuoso_or_skip
 
 REPO = Path(__file__).parent.parent
 
@@ -149,3 +150,28 @@ def test_check_needs_figures_in_common(small_run: tuple[Path, Path]) -> None:
     for size in other["sizes"]:
         size["label"] = "7k"
     assert report.check(run, other) == ["no figure in common with the baseline: run the same sizes"]
+
+
+def test_servers_bench_answers_alike_on_every_engine(tmp_path: Path) -> None:
+    # python -m bench.servers at 3k quads: each engine loaded with kb load, every canned
+    # query answered on each with the embedded store's row count, the tables written
+    virtuoso_or_skip()
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("# Benchmarks\n\nkept\n", encoding="utf-8")
+    args = ["--sizes", "3k", "--runs", "1", "--budget", "0.1", "--out", str(tmp_path)]
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.servers", *args, "--doc", str(doc)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    text = doc.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmarks\n\nkept\n\n## SPARQL servers side by side\n")
+    assert "### Canned queries at 3k" in text and "rows!" not in text
+    run = json.loads((tmp_path / "servers.json").read_text(encoding="utf-8"))
+    queries = run["sizes"][0]["queries"]
+    assert set(queries) == {"embedded", "oxigraph", "virtuoso", "virtuoso-own-plan"}
+    for engine, figures in queries.items():
+        assert all("p50_ms" in f for f in figures.values()), (engine, figures)

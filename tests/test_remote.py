@@ -1,42 +1,62 @@
 """Every ``kb`` command against a remote SPARQL server: a real ``oxigraph serve`` started
-on loopback the way docs/server.md says (``--union-default-graph``), and ``kb serve``
-itself. The answers must be the embedded store's: the golden files of test_canned.py,
-and the same export, stats and CLI output.
+on loopback the way docs/server.md says (``--union-default-graph``), a real Virtuoso set up
+as docs/virtuoso.sql says, and ``kb serve`` itself. The answers must be the embedded
+store's: the golden files of test_canned.py, and the same export, stats and CLI output.
+
+The tests that take ``remote_url`` or ``fresh_url`` run once per server. Virtuoso is
+started once per session (tests/conftest.py) and emptied for each test that writes.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat, parse
+from pyoxigraph import BlankNode, CanonicalizationAlgorithm, Dataset, Literal, RdfFormat, parse
 
 from kb import KB, QueryError, StoreError
 from kb.cli import cli
+from kb.namespaces import LINKS_GRAPH
 from kb.store.remote import Endpoints
-from tests.conftest import DATA
+from tests.conftest import DATA, TURTLE_PREFIXES
 from tests.servers import free_port, oxigraph_server
 from tests.test_canned import CASES, check_golden
 from tests.test_server import serving
 
+SERVERS = ["oxigraph", "virtuoso"]
+
 
 @pytest.fixture(scope="module")
-def remote_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A seeded KB in an Oxigraph server, shared by the tests that only read."""
     with oxigraph_server(tmp_path_factory.mktemp("oxigraph") / "store") as url:
         KB(url).close()  # the first open seeds it, through the Graph Store Protocol
         yield url
 
 
-@pytest.fixture
-def fresh_url(tmp_path: Path) -> Iterator[str]:
-    """An empty Oxigraph server, for tests that write."""
-    with oxigraph_server(tmp_path / "store") as url:
-        yield url
+@pytest.fixture(params=SERVERS)
+def remote_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A seeded KB in each server, for tests that only read."""
+    if request.param == "oxigraph":
+        return request.getfixturevalue("oxigraph_url")
+    return request.getfixturevalue("virtuoso").use(monkeypatch, seeded=True)
+
+
+@pytest.fixture(params=SERVERS)
+def fresh_url(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[str]:
+    """An empty store in each server, for tests that write."""
+    if request.param == "oxigraph":
+        with oxigraph_server(tmp_path / "store") as url:
+            yield url
+    else:
+        yield request.getfixturevalue("virtuoso").use(monkeypatch, seeded=False)
 
 
 def canonical(kb: KB) -> list[str]:
@@ -50,10 +70,12 @@ def canonical(kb: KB) -> list[str]:
 
 @pytest.mark.parametrize("name", sorted(CASES))
 @pytest.mark.parametrize("lang", ["en", "ko"])
-def test_golden_answers_from_a_remote_oxigraph(remote_url: str, name: str, lang: str) -> None:
+def test_golden_answers_from_a_remote_server(remote_url: str, name: str, lang: str) -> None:
     kb = KB(remote_url)
-    check_golden(kb, name, CASES[name][0], lang)  # English names in
-    check_golden(kb, name, CASES[name][1], lang)  # Korean names in
+    # Virtuoso orders text by its own collation: rows that tie but for a quote may swap
+    ordered = kb.backend.dialect.name != "virtuoso"
+    check_golden(kb, name, CASES[name][0], lang, ordered=ordered)  # English names in
+    check_golden(kb, name, CASES[name][1], lang, ordered=ordered)  # Korean names in
 
 
 def test_seeded_remote_store_equals_the_embedded_one(remote_url: str, seed_kb: KB) -> None:
@@ -67,18 +89,23 @@ def test_seeded_remote_store_equals_the_embedded_one(remote_url: str, seed_kb: K
     "args",
     [
         ["ask", "partners-expanding", "--org", "엔비디아", "--region", "중동"],
-        ["ask", "meetings", "--person", "Lee Hae-jin", "--format", "json"],
+        # no GROUP_CONCAT: Virtuoso's drop the language tag, Oxigraph's keep it (docs/server.md)
+        ["ask", "people", "--org", "Naver", "--format", "json"],
         ["ask", "timeline", "--entity", "이해진", "--lang", "ko"],
         ["query", "CONSTRUCT WHERE { ekr:naver ek:partnerOf ?p }", "--format", "ntriples"],
         ["query", "ASK { ekr:naver-cloud ek:partnerOf ekr:siam-ai-cloud }"],
+        ["query", "ASK { ekr:nvidia ek:partnerOf ekr:siam-ai-cloud }"],
         [
             "query",
-            "SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c",
+            # the KB's classes: Virtuoso's default graph also holds its own (docs/server.md)
+            "SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c FILTER(STRSTARTS(STR(?c), STR(ek:))) }"
+            " GROUP BY ?c ORDER BY ?c",
             "--format",
             "tsv",
         ],
         ["stats"],
         ["validate", str(DATA / "minimal-article.yaml")],
+        ["check"],
         ["ask", "people", "--org", "Samsung"],
         ["query", "SELEC *"],
     ],
@@ -87,10 +114,12 @@ def test_seeded_remote_store_equals_the_embedded_one(remote_url: str, seed_kb: K
         "ask-json",
         "ask-lang",
         "construct",
-        "ask-query",
+        "ask-true",
+        "ask-false",
         "select-tsv",
         "stats",
         "validate",
+        "check",
         "unknown-entity",
         "bad-query",
     ],
@@ -112,7 +141,13 @@ def test_cli_gives_the_same_output_remote_and_embedded(
         assert remote.output.startswith("Error: the server refused the request (POST ")
         assert "1:" in remote.output
     else:
-        assert remote.output == embedded.output
+        assert list_order_aside(remote.output) == list_order_aside(embedded.output)
+
+
+def list_order_aside(output: str) -> list[list[str]]:
+    """Each line's cells and list items ("a, b"), sorted: the order GROUP_CONCAT joins a
+    list in is the engine's (Oxigraph and Virtuoso differ), the lines' order is not."""
+    return [sorted(re.split(r", |\s{2,}|,", line)) for line in output.splitlines()]
 
 
 def test_load_export_stats_through_the_remote_store(fresh_url: str, tmp_path: Path) -> None:
@@ -148,6 +183,61 @@ def test_load_export_stats_through_the_remote_store(fresh_url: str, tmp_path: Pa
         ["--store", fresh_url, "export", "--graph", "https://w3id.org/event-kb/graph/gazetteer"],
     )
     assert trig.exit_code == 0 and "ekg:gazetteer {" in trig.output
+
+
+def test_a_reload_through_the_remote_store_replaces_the_article(fresh_url: str) -> None:
+    # the article graph is replaced (ekg:entities and ekg:derived with it): exactly the
+    # embedded store's after the same two loads
+    article = DATA / "minimal-article.yaml"
+    kb = KB(fresh_url)
+    kb.load([article])
+    kb.load([article])
+    embedded = KB(None)
+    embedded.load([article])
+    assert canonical(kb) == canonical(embedded)
+
+
+def test_booleans_and_blank_nodes_come_back_as_stored(fresh_url: str, tmp_path: Path) -> None:
+    # Virtuoso answers a stored xsd:boolean as 1 or 0, a blank node as nodeID://b123, and
+    # refuses blank nodes in INSERT DATA (docs/server.md)
+    data = tmp_path / "odd.trig"
+    data.write_text(
+        TURTLE_PREFIXES + "@prefix ex: <https://example.org/> .\n"
+        'ex:g { ex:x ex:former true ; ex:flag false ; ex:note [ rdfs:label "inner"@en ] . }\n',
+        encoding="utf-8",
+    )
+    kb = KB(fresh_url)
+    kb.load([data])
+    rows = kb.query(
+        "PREFIX ex: <https://example.org/> SELECT ?former ?flag ?note ?label WHERE "
+        "{ ex:x ex:former ?former ; ex:flag ?flag ; ex:note ?note . ?note rdfs:label ?label }"
+    ).raw
+    ((former, flag, note, label),) = [tuple(row) for row in rows]
+    assert (former, flag, label) == (Literal(True), Literal(False), Literal("inner", language="en"))
+    assert isinstance(note, BlankNode)
+    embedded = KB(None)
+    embedded.load([data])
+    assert canonical(kb) == canonical(embedded)  # the blank node and its triple, as loaded
+
+
+def test_kb_link_writes_the_links_of_the_embedded_store(fresh_url: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    embedded = str(tmp_path / "embedded")  # (tmp_path / "store" is the Oxigraph server's)
+    outputs = [
+        runner.invoke(cli, ["--store", store, "link", "--offline", *cache]).output
+        for store in (embedded, fresh_url)
+    ]
+    assert outputs[0] == outputs[1]
+    assert "linked 13 of 255 entities (13 pinned" in outputs[1]
+
+    def links(store: str) -> list[str]:  # but the time each decision was made
+        out = io.BytesIO()
+        KB(store).export(out, RdfFormat.N_QUADS, [LINKS_GRAPH])
+        quads = parse(out.getvalue(), RdfFormat.N_QUADS)
+        return sorted(str(q) for q in quads if not q.predicate.value.endswith("generatedAtTime"))
+
+    assert links(fresh_url) == links(embedded)
 
 
 def test_an_invalid_file_leaves_the_remote_store_unchanged(fresh_url: str, tmp_path: Path) -> None:
@@ -194,12 +284,12 @@ def test_endpoint_urls_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_endpoints_named_by_the_environment_are_used(
-    remote_url: str, monkeypatch: pytest.MonkeyPatch
+    oxigraph_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # --store names a URL with nothing behind it; the variables point at the real server
-    monkeypatch.setenv("KB_QUERY_URL", remote_url + "/query")
-    monkeypatch.setenv("KB_UPDATE_URL", remote_url + "/update")
-    monkeypatch.setenv("KB_GSP_URL", remote_url + "/store")
+    monkeypatch.setenv("KB_QUERY_URL", oxigraph_url + "/query")
+    monkeypatch.setenv("KB_UPDATE_URL", oxigraph_url + "/update")
+    monkeypatch.setenv("KB_GSP_URL", oxigraph_url + "/store")
     kb = KB(f"http://127.0.0.1:{free_port()}/ds")
     assert {r["partnerName"] for r in kb.ask("partners", {"org": "Naver"}).rows()} == {
         "NVIDIA",

@@ -35,6 +35,12 @@ PREFIXED_FORMATS = frozenset({RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.N3})
 """Graph formats written with the project's prefixes (the others have no prefixes)."""
 
 
+def is_true(term: Any) -> bool:
+    """A boolean cell of an answer: ``true``, or ``1`` from a server without booleans
+    (Virtuoso answers ``EXISTS { … }`` and ``BIND(true AS ?x)`` with the integer 1)."""
+    return term is not None and term.value in ("true", "1")
+
+
 class Result:
     """One query's answer; read it once, as rows, a boolean, triples, or written out."""
 

@@ -2,17 +2,21 @@
 
 Queries go through the SPARQL 1.1 Protocol, writes through the Graph Store HTTP Protocol:
 ``replace_graphs`` PUTs each named graph (one per article) as N-Triples, so each graph is
-replaced all or nothing by the server. Answers are parsed by pyoxigraph into the same
-objects the embedded store returns, so ``kb.sparql.results`` and every command work unchanged.
+replaced all or nothing by the server (on Virtuoso, one SPARQL Update per graph instead).
+Answers are parsed by pyoxigraph into the same objects the embedded store returns, so
+``kb.sparql.results`` and every command work unchanged.
 
 Where the endpoints are: ``--store http://host:7878`` means Oxigraph server's layout
 (``/query``, ``/update``, ``/store``); ``KB_QUERY_URL``, ``KB_UPDATE_URL`` and
 ``KB_GSP_URL`` name them one by one for other servers (Fuseki, GraphDB, Virtuoso,
 Neptune; see docs/server.md). ``KB_TOKEN`` is sent as a bearer token (``kb serve
---allow-update`` wants one).
+--allow-update`` wants one); ``KB_USER`` and ``KB_PASSWORD`` answer a server that asks for
+HTTP digest or basic authentication (Virtuoso's ``/sparql-auth``).
 
 The server must read the union of its named graphs as the default graph, as the
-embedded store does; opening the store checks that and says how to fix it.
+embedded store does; opening the store checks that and says how to fix it. What a
+server does differently (Virtuoso) is handled by its dialect (``kb.store.dialects``), chosen
+from the first answer's ``Server`` header.
 """
 
 from __future__ import annotations
@@ -27,8 +31,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyoxigraph import (
+    BlankNode,
     NamedNode,
     Quad,
+    QueryResultsFormat,
     RdfFormat,
     Store,
     Triple,
@@ -41,14 +47,24 @@ from kb.errors import QueryError, StoreError
 from kb.formats import RDF_MEDIA_TYPES, RESULTS_MEDIA_TYPES
 from kb.namespaces import ENTITIES_GRAPH, PREFIXES
 from kb.sparql.catalogue import internal_query, values_query
-from kb.sparql.text import quad_data, substitute, with_prefixes
+from kb.sparql.results import is_true
+from kb.sparql.text import find_keyword, quad_data, substitute, with_prefixes
 from kb.store.backend import QueryResult
+from kb.store.dialects import STANDARD, Dialect, detect
 
 ACCEPT_ANY_RESULT = (
     "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 )
+ACCEPT = {
+    "SELECT": "application/sparql-results+json",
+    "ASK": "application/sparql-results+json",
+    "CONSTRUCT": "application/n-triples, text/turtle;q=0.8",
+    "DESCRIBE": "application/n-triples, text/turtle;q=0.8",
+}
+"""What to ask for by query form: a server may answer a CONSTRUCT in SPARQL JSON (as a
+table of s, p, o) when that is what the client prefers (Virtuoso does)."""
 UPDATE_BATCH = 2000
-"""Quads per INSERT DATA / DELETE DATA request to the server."""
+"""Quads per INSERT DATA / DELETE DATA block (Virtuoso's parser gives up past about 5000)."""
 TYPES_BATCH = 200
 """Entities per types_of request: keeps each query well under any server's size limit."""
 
@@ -76,15 +92,20 @@ class RemoteBackend:
     """A SPARQL 1.1 server holding the KB (see the module docstring)."""
 
     read_only = False  # the server decides; a refused write is a StoreError
-    transactional = False  # each graph is replaced on its own (one PUT each)
+    transactional = False  # each graph is replaced on its own (one request each)
     path = None
 
     def __init__(self, url: str, *, timeout: float | None = None) -> None:
         self.location = url
         self.endpoints = Endpoints.for_url(url)
         self.token = os.environ.get("KB_TOKEN")
+        self._opener = _opener(self.endpoints)
         self.timeout = timeout or float(os.environ.get("KB_HTTP_TIMEOUT", "300"))
+        self.dialect: Dialect = STANDARD
+        self.server: str | None = None  # the Server header of the first answer
+        self.max_rows = 0  # the most triples in one answer, when the server cuts answers
         self._check_union_default_graph()
+        self.max_rows = self._max_rows()
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -101,9 +122,19 @@ class RemoteBackend:
             all_headers["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(url, data=body, headers=all_headers, method=method)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                if self.server is None:
+                    self.server = response.headers.get("Server", "")
+                    self.dialect = detect(self.server)
+                limit = response.headers.get("X-SPARQL-MaxRows")  # Virtuoso's, for tables
+                if limit:
+                    raise _cut_short(method, url, limit)
                 media = response.headers.get_content_type()
-                return media, response.read()
+                body = response.read()
+                cut = self.max_rows and body.count(b"\n") >= self.max_rows
+                if cut and media in RDF_MEDIA_TYPES:
+                    raise _cut_short(method, url, self.max_rows)  # a graph: no header
+                return media, body
         except urllib.error.HTTPError as err:
             message = " ".join(err.read().decode("utf-8", "replace").split())[:500]
             where = f"{method} {url}: HTTP {err.code}"
@@ -112,7 +143,7 @@ class RemoteBackend:
             if err.code in (401, 403):
                 raise StoreError(
                     f"the server refused access ({where}): {message}; set KB_TOKEN if it "
-                    "needs a token"
+                    "needs a token, KB_USER and KB_PASSWORD if it needs a user"
                 ) from None
             raise StoreError(f"the server failed ({where}): {message}") from None
         except (urllib.error.URLError, OSError) as err:
@@ -128,7 +159,10 @@ class RemoteBackend:
         exclude_graphs: Iterable[str] = (),
     ) -> QueryResult:
         """Run a query over the union of all graphs (or all but ``exclude_graphs``)."""
-        text = with_prefixes(sparql, PREFIXES)
+        text, shipped = self.dialect.rewrite(sparql)
+        text = with_prefixes(text, PREFIXES)
+        if shipped:
+            text = self.dialect.pragma + text
         if substitutions:
             text = substitute(text, {var.value: str(term) for var, term in substitutions.items()})
         form = [("query", text)]
@@ -140,9 +174,9 @@ class RemoteBackend:
             "POST",
             self.endpoints.query,
             urllib.parse.urlencode(form).encode("utf-8"),
-            {"Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT_ANY_RESULT},
+            {"Content-Type": "application/x-www-form-urlencoded", "Accept": _accept(text)},
         )
-        return _parse_answer(media, body)
+        return _parse_answer(media, body, self.dialect)
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update at the update endpoint."""
@@ -160,9 +194,24 @@ class RemoteBackend:
         insert: Sequence[Quad] = (),
         delete: Sequence[Quad] = (),
     ) -> None:
-        """PUT each graph: the server replaces it all or nothing (one request per graph);
-        then one update per ``UPDATE_BATCH`` quads deletes and inserts the rest."""
+        """Replace each graph in one request: a Graph Store PUT, or (dialects that write by
+        update) one SPARQL Update that drops the graph and inserts its quads; then one
+        update per batch of quads deletes and inserts the rest.
+
+        A PUT is all or nothing on Oxigraph. Virtuoso's PUT clears the graph and commits
+        before it loads, so there a graph is written by update (one transaction), unless
+        it holds blank nodes: Virtuoso refuses them in ``INSERT DATA``, so that graph (the
+        ontology) is PUT.
+        """
         for graph, quads in graphs.items():
+            if self.dialect.writes == "update" and not any(map(_has_blank_node, quads)):
+                target = NamedNode(graph)
+                inserts = [
+                    f"INSERT DATA {{ {quad_data(quads[start : start + UPDATE_BATCH])} }}"
+                    for start in range(0, len(quads), UPDATE_BATCH)
+                ]
+                self.update(" ;\n".join([f"DROP SILENT GRAPH {target}", *inserts]))
+                continue
             buffer = io.BytesIO()
             serialize(
                 (Triple(q.subject, q.predicate, q.object) for q in quads),
@@ -239,9 +288,17 @@ class RemoteBackend:
             ):
                 yield Quad(triple.subject, triple.predicate, triple.object, graph)
 
+    def _max_rows(self) -> int:
+        """The most triples in one answer of the server (0: no limit known)."""
+        if not self.dialect.max_rows:
+            return 0
+        row = next(iter(self.query(self.dialect.own_query("row-limit"))))
+        configured = int(row["limit"].value) if row["limit"] is not None else 0
+        return min(configured, self.dialect.max_rows) if configured > 0 else self.dialect.max_rows
+
     def _check_union_default_graph(self) -> None:
         row = next(iter(self.query(internal_query("union-check"))))
-        if row["named"].value == "true" and row["union"].value != "true":
+        if is_true(row["named"]) and not is_true(row["union"]):
             raise StoreError(
                 f"the SPARQL server at {self.location} does not read the union of its named "
                 "graphs as its default graph; start it that way (oxigraph serve "
@@ -255,14 +312,49 @@ def _batches(iris: list[str]) -> Iterator[list[NamedNode]]:
         yield [NamedNode(i) for i in iris[start : start + TYPES_BATCH]]
 
 
-def _parse_answer(media: str, body: bytes) -> QueryResult:
+def _opener(endpoints: Endpoints) -> urllib.request.OpenerDirector:
+    """urllib's opener; with ``$KB_USER`` it answers digest and basic challenges from the
+    endpoints (urllib asks first without credentials, then again with them)."""
+    user = os.environ.get("KB_USER")
+    if not user:
+        return urllib.request.build_opener()
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    for url in {endpoints.query, endpoints.update, endpoints.gsp}:
+        passwords.add_password(None, url, user, os.environ.get("KB_PASSWORD", ""))
+    return urllib.request.build_opener(
+        urllib.request.HTTPDigestAuthHandler(passwords),
+        urllib.request.HTTPBasicAuthHandler(passwords),
+    )
+
+
+def _cut_short(method: str, url: str, limit: object) -> StoreError:
+    return StoreError(
+        f"the server's answer to {method} {url} reached its limit of {limit} rows, so it may "
+        "be cut short; raise the limit (Virtuoso: ResultSetMaxRows in the [SPARQL] section "
+        "of virtuoso.ini)"
+    )
+
+
+def _accept(sparql: str) -> str:
+    form = find_keyword(sparql, ACCEPT)
+    return ACCEPT[form[0]] if form else ACCEPT_ANY_RESULT
+
+
+def _has_blank_node(quad: Quad) -> bool:
+    return isinstance(quad.subject, BlankNode) or isinstance(quad.object, BlankNode)
+
+
+def _parse_answer(media: str, body: bytes, dialect: Dialect = STANDARD) -> QueryResult:
     """SELECT/ASK answers from SPARQL JSON; graphs through an in-memory store.
 
     The in-memory store turns parsed triples into the ``QueryTriples`` that the embedded
     store returns for CONSTRUCT, so callers cannot tell the two backends apart.
     """
     if media in RESULTS_MEDIA_TYPES:
-        return parse_query_results(body, RESULTS_MEDIA_TYPES[media])
+        results_format = RESULTS_MEDIA_TYPES[media]
+        if results_format == QueryResultsFormat.JSON:
+            body = dialect.fix_json(body)
+        return parse_query_results(body, results_format)
     if media in RDF_MEDIA_TYPES:
         store = Store()
         store.load(body, RDF_MEDIA_TYPES[media])

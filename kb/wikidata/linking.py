@@ -41,6 +41,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 from kb.errors import InputError
 from kb.namespaces import EK, EKR, LINKS_GRAPH, OWL, PROV, RDF, XSD, compact
 from kb.sparql.catalogue import internal_query
+from kb.sparql.results import is_true
 from kb.wikidata.client import NotCached, WikidataClient, item_iri, qid, with_values, xsd_datetime
 from kb.wikidata.pins import Pins
 from kb.wikidata.scoring import (
@@ -69,8 +70,8 @@ def entities_to_link(kb: Any) -> list[Entity]:
         entity = found.get(iri)
         if entity is None:
             kind = KINDS[row["kind"].value]
-            entity = found[iri] = Entity(iri, kind, gazetteer=row["gazetteer"].value == "true")
-        name = (row["name"], row["isLabel"].value == "true")
+            entity = found[iri] = Entity(iri, kind, gazetteer=is_true(row["gazetteer"]))
+        name = (row["name"], is_true(row["isLabel"]))
         if name not in entity.names:
             entity.names.append(name)
     return sorted(
