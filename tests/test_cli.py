@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from pyoxigraph import Dataset, RdfFormat, parse
 
-from kb import __version__
+from kb import KB, __version__
 from kb.cli import cli
 from tests.conftest import DATA, HEADLINE_CSV
 
@@ -183,10 +183,115 @@ def test_ask_options_with_equals(run) -> None:
 
 
 def test_ask_help_and_usage_errors(run) -> None:
-    assert run("ask", "--help").exit_code == 0
+    listing = run("ask", "--help")
+    assert listing.exit_code == 0
+    assert "partners-expanding Partners expanding into a region" in " ".join(listing.output.split())
     result = run("ask", "people", "--org")
     assert result.exit_code == 2
-    assert "--org needs a value" in result.output
+    assert "Error: Option '--org' requires an argument." in result.output
+    unknown = run("ask", "people", "--year", "2025")
+    assert unknown.exit_code == 2
+    assert "Error: No such option '--year'." in unknown.output
+    misspelt = run("ask", "partner")
+    assert misspelt.exit_code == 2
+    assert "Error: no canned query named 'partner'; did you mean partners?" in misspelt.output
+    missing = run("ask", "people")
+    assert missing.exit_code == 2
+    assert "Error: Missing option '--org'." in missing.output
+
+
+def test_each_canned_query_has_its_own_help(run) -> None:
+    result = run("ask", "meetings", "--help")
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "ask meetings [OPTIONS]" in text
+    assert "Meetings. Meetings with their date, place, topics and every participant" in text
+    assert "--person PERSON a participant (optional)" in text
+    assert "--org ORGANIZATION an organization one of the participants holds a post at" in text
+    assert 'Example: kb ask meetings --person "Lee Hae-jin"' in text
+    headline = " ".join(run("ask", "partners-expanding", "--help").output.split())
+    assert "--org ORGANIZATION the organization whose partners to look at [default: NVIDIA]" in (
+        headline
+    )
+
+
+def complete(runner: CliRunner, words: str) -> list[str]:
+    """What bash completion offers after ``words`` (the last one being typed)."""
+    env = {
+        "_KB_COMPLETE": "bash_complete",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
+    }
+    result = runner.invoke(cli, [], env=env, prog_name="kb")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line]  # nothing offered: "\n"
+    assert all(line.startswith("plain,") for line in lines), result.output
+    return [line.split(",", 1)[1] for line in lines]
+
+
+def test_completion_offers_queries_options_and_entity_names(
+    runner: CliRunner, store_path: Path
+) -> None:
+    KB(store_path).close()
+    store = f"kb --store {store_path}"
+    assert complete(runner, f"{store} ask meet") == ["meetings-between", "meetings"]
+    assert complete(runner, f"{store} ask meetings --") == [
+        "--person",
+        "--org",
+        "--format",
+        "--lang",
+        "--help",
+    ]
+    people = complete(runner, f"{store} ask meetings --person 이")
+    assert people == ["이 의장", "이해진"]  # Lee Hae-jin's name and alias; no place, no org
+    orgs = complete(runner, f"{store} ask people --org naver")
+    assert {"Naver", "Naver Cloud", "Naver Corporation"} <= set(orgs)
+    assert "Naver" not in complete(runner, f"{store} ask meetings --person naver")
+
+
+def test_completion_never_seeds_or_fails_on_a_missing_store(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    store = tmp_path / "never-loaded"
+    assert complete(runner, f"kb --store {store} ask meetings --person 이") == []
+    assert not (store / "CURRENT").exists()
+
+
+def test_query_writes_its_answer_to_a_file(run, tmp_path: Path) -> None:
+    out = tmp_path / "naver.rdf"
+    sparql = "CONSTRUCT { ekr:naver ?p ?o } WHERE { ekr:naver ?p ?o }"
+    result = run("query", "--format", "rdfxml", "-o", str(out), sparql)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert len(list(parse(out.read_bytes(), RdfFormat.RDF_XML))) > 5
+    refused = tmp_path / "refused.csv"
+    assert run("query", "--format", "csv", "-o", str(refused), sparql).exit_code == 1
+    assert not refused.exists()
+
+
+def test_update_goes_through_the_kb_and_keeps_derived_data_in_step(run) -> None:
+    article = "https://w3id.org/event-kb/article/hand-written"
+    insert = (
+        f"INSERT DATA {{ GRAPH <{article}> {{ ekr:upstage-x a ek:Organization ; "
+        'rdfs:label "Upstage X"@en . '
+        "ekr:mou-x a ek:Agreement ; ek:party ekr:upstage-x, ekr:nvidia . } }"
+    )
+    result = run("update", insert)
+    assert result.exit_code == 0, result.output
+    assert run("query", "ASK { ekr:nvidia ek:partnerOf ekr:upstage-x }").output == "yes\n"
+    assert run("update", "-", input=f"DROP GRAPH <{article}>").exit_code == 0
+    assert run("query", "ASK { ekr:nvidia ek:partnerOf ekr:upstage-x }").output == "no\n"
+    bad = run("update", "INSERT DATA { oops }")
+    assert bad.exit_code == 1
+    assert bad.output.startswith("Error: SPARQL syntax error")
+
+
+def test_a_query_file_that_is_not_utf8_is_one_line(run, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.rq"
+    path.write_bytes("SELECT * WHERE { ?s ?p 'caf\u00e9' }\n".encode("latin-1"))
+    result = run("query", "-f", str(path))
+    assert result.exit_code == 1
+    assert result.output == f"Error: {path}:1: not UTF-8: byte 0xe9 cannot be decoded\n"
 
 
 def test_version(runner: CliRunner) -> None:
@@ -253,3 +358,18 @@ def test_load_verbose_says_each_phase_as_it_begins(env: dict[str, str]) -> None:
         "derive: partnerships and closures into ekg:derived",
         f"{MINIMAL}: 76 quads into <https://w3id.org/event-kb/article/example-2025-06-02-acme-signs-mou>",
     ]
+
+
+def test_real_process_per_query_help_update_and_completion_script(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    helped = kb_process("ask", "meetings-between", "--help", env=env)
+    assert helped.returncode == 0, helped.stderr
+    assert "--person PERSON" in helped.stdout and "--other PERSON" in helped.stdout
+    insert = "INSERT DATA { GRAPH <https://w3id.org/event-kb/article/x> { ekr:x a ek:Topic } }"
+    done = kb_process("update", "-", env=env, stdin=insert)
+    assert (done.returncode, done.stderr) == (0, "updated\n")
+    asked = kb_process("query", "ASK { ekr:x a ek:Topic }", env=env)
+    assert asked.stdout == "yes\n"
+    script = kb_process(env={**env, "_KB_COMPLETE": "bash_source"})
+    assert script.returncode == 0 and "_kb_completion" in script.stdout

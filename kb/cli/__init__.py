@@ -1,6 +1,7 @@
 """``kb``: the command line. Each command opens the KB, calls one ``KB`` method, prints.
 
-One module per family of commands: ``query`` (query, ask, queries), ``load`` (load,
+One module per family of commands: ``ask`` (the canned queries), ``query`` (query,
+update, queries), ``load`` (load,
 validate), ``store`` (export, stats), and, imported only when they run, ``serve``,
 ``wikidata`` (link, enrich), ``check`` and ``draft``, so that ``kb ask`` does not pay for
 the server, the Wikidata client, rdflib or the Korean model.
@@ -17,9 +18,10 @@ from typing import Any
 
 import click
 
+from kb.cli.ask import ask
 from kb.cli.context import Context
 from kb.cli.load import load, validate
-from kb.cli.query import ask, list_queries, query
+from kb.cli.query import list_queries, query, update
 from kb.cli.store import export, stats
 
 LAZY_COMMANDS = {
@@ -90,7 +92,7 @@ def cli(ctx: click.Context, store: str | None) -> None:
     ctx.call_on_close(state.close)
 
 
-for command in (ask, query, list_queries, load, validate, export, stats):
+for command in (ask, query, update, list_queries, load, validate, export, stats):
     cli.add_command(command)
 
 

@@ -7,7 +7,6 @@ SELECT/ASK, an RDF format for graphs) is known once the query has run.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
@@ -35,9 +34,16 @@ class FormatName(click.ParamType):
         self.fail(f"unknown format {text!r}; choose one of {names}", param, ctx)
 
 
-def print_result(result: Any, fmt: str | None) -> None:
-    """Write a ``Result`` to standard output in ``fmt`` (table or Turtle by default)."""
-    out = sys.stdout.buffer
-    with user_errors():
+OUTPUT_OPTION = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the answer to a file instead of standard output.",
+)
+
+
+def print_result(result: Any, fmt: str | None, output: str | None = None) -> None:
+    """Write a ``Result`` in ``fmt`` (table or Turtle by default) to standard output, or to
+    the file ``output`` (opened on the first write: an answer refused leaves no file)."""
+    with user_errors(), click.open_file(output or "-", "wb", lazy=True) as out:
         result.write(out, fmt or TABLE)
-    out.flush()

@@ -1,90 +1,84 @@
-"""``kb query``, ``kb ask`` and ``kb queries``: ad-hoc SPARQL and the canned questions."""
+"""``kb query`` and ``kb queries``: ad-hoc SPARQL, and the list of canned questions
+(``kb ask`` is ``kb.cli.ask``)."""
 
 from __future__ import annotations
 
 import sys
-from typing import Any
+from pathlib import Path
 
 import click
 
 from kb.cli.context import Context, user_errors
-from kb.cli.output import FORMAT_HELP, FormatName, print_result
+from kb.cli.output import FORMAT_HELP, OUTPUT_OPTION, FormatName, print_result
+
+
+def read_sparql(text: str | None, path: str | None, what: str) -> str:
+    """The SPARQL text of ``kb query`` or ``kb update``: the argument, ``-f FILE`` (``-``:
+    standard input), or standard input for an argument of ``-``. Not UTF-8 is one line."""
+    if path is None and text not in (None, "-"):
+        assert text is not None
+        return text
+    if path is None and text is None and sys.stdin.isatty():
+        raise click.UsageError(f"give {what}, -f FILE, or '-' to read standard input")
+    name = "<stdin>" if path in (None, "-") else path
+    try:
+        data = sys.stdin.buffer.read() if name == "<stdin>" else Path(name).read_bytes()
+    except OSError as err:
+        raise click.ClickException(f"{name}: cannot read: {err.strerror}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        byte = data[err.start]
+        raise click.ClickException(
+            f"{name}:{line}: not UTF-8: byte 0x{byte:02x} cannot be decoded"
+        ) from None
+
+
+FILE_OPTION = click.option(
+    "-f",
+    "--file",
+    "path",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Read it from a file ('-' for standard input).",
+)
 
 
 @click.command()
 @click.argument("sparql", required=False)
-@click.option(
-    "-f",
-    "--file",
-    "path",
-    type=click.File("r", encoding="utf-8"),
-    help="Read the query from a file ('-' for standard input).",
-)
+@FILE_OPTION
 @click.option("--format", "fmt", type=FormatName(), help=FORMAT_HELP)
+@OUTPUT_OPTION
 @click.pass_obj
-def query(obj: Context, sparql: str | None, path: Any, fmt: str | None) -> None:
+def query(
+    obj: Context, sparql: str | None, path: str | None, fmt: str | None, output: str | None
+) -> None:
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the whole KB.
 
     SPARQL is the query text, or '-' to read it from standard input. The prefixes ek:,
     ekr:, eka:, ekg:, rdf:, rdfs:, xsd:, owl:, skos:, schema:, org:, foaf:, prov:, sem:,
     wd:, wdt: are predeclared.
     """
-    if path is not None:
-        sparql = path.read()
-    elif sparql == "-" or sparql is None:
-        if sparql is None and sys.stdin.isatty():
-            raise click.UsageError("give a query, -f FILE, or '-' to read standard input")
-        sparql = sys.stdin.read()
+    text = read_sparql(sparql, path, "a query")
     with user_errors():
-        result = obj.kb.query(sparql)
-    print_result(result, fmt)
+        result = obj.kb.query(text)
+    print_result(result, fmt, output)
 
 
-class AskCommand(click.Command):
-    """``kb ask NAME --param value``: the options depend on NAME, so parse them ourselves."""
+@click.command()
+@click.argument("sparql", required=False)
+@FILE_OPTION
+@click.pass_obj
+def update(obj: Context, sparql: str | None, path: str | None) -> None:
+    """Run a SPARQL Update (INSERT DATA, DELETE WHERE, ...) on the KB, all or nothing.
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        params: dict[str, str] = {}
-        rest: list[str] = []
-        i = 0
-        while i < len(args):
-            arg = args[i]
-            key, eq, value = arg[2:].partition("=")
-            if arg.startswith("--") and key not in ("format", "lang", "help"):
-                if not eq:
-                    if i + 1 >= len(args):
-                        raise click.UsageError(f"--{key} needs a value", ctx)
-                    value = args[i + 1]
-                    i += 1
-                params[key.replace("-", "_")] = value
-            else:
-                rest.append(arg)
-            i += 1
-        ctx.meta["ask_params"] = params
-        return super().parse_args(ctx, rest)
-
-
-@click.command(cls=AskCommand, context_settings={"ignore_unknown_options": False})
-@click.argument("name")
-@click.option("--format", "fmt", type=FormatName(), help="As for `kb query`.")
-@click.option(
-    "--lang",
-    default="en",
-    show_default=True,
-    metavar="TAG",
-    help="Language of the names in the answer (en, ko, ...; English where missing).",
-)
-@click.pass_context
-def ask(ctx: click.Context, name: str, fmt: str | None, lang: str) -> None:
-    """Run canned query NAME with its parameters: kb ask NAME --PARAM VALUE ...
-
-    Entity parameters take an English or Korean name, an alias, or an id.
-    `kb queries` lists the queries and their parameters.
+    The same path as `kb serve --allow-update`'s /update: the entity graph and the derived
+    graph are rebuilt after it. SPARQL is the update text, or '-' for standard input.
     """
-    params = ctx.meta.get("ask_params", {})
+    text = read_sparql(sparql, path, "an update")
     with user_errors():
-        result = ctx.obj.kb.ask(name, params, lang=lang)
-    print_result(result, fmt)
+        obj.kb.update(text)
+    click.echo("updated", err=True)
 
 
 @click.command("queries")
