@@ -28,6 +28,8 @@ LAZY_COMMANDS = {
     "link": "kb.cli.wikidata:link",
     "enrich": "kb.cli.wikidata:enrich",
     "check": "kb.cli.check:check",
+    "search": "kb.cli.search:search",
+    "graph": "kb.cli.graph:graph",
 }
 
 
