@@ -28,7 +28,8 @@ def render_png(dot: str) -> bytes:
 @click.option(
     "--entity",
     metavar="NAME",
-    help="Draw the graph around this entity (a name, alias or id); without it, the whole KB if small enough.",
+    help="Draw the graph around this entity (a name, alias or id); without it, the whole "
+    "KB if small enough.",
 )
 @click.option(
     "--depth",

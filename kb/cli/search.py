@@ -8,30 +8,11 @@ import sys
 import click
 
 from kb.cli.context import Context, user_errors
-from kb.errors import KBError
 from kb.namespaces import EK
 from kb.sparql.table import text_table
 from kb.store.search_index import SearchHit
 
 SEARCH_FORMATS = ("table", "json", "csv", "tsv")
-
-
-def class_name(value: str | None) -> str | None:
-    """An ``ek:`` class the ontology declares (``Organization``, ``ek:Country``), or an error
-    with the nearest one."""
-    if value is None:
-        return None
-    from kb.ontology import classes as declared
-
-    name = value.removeprefix("ek:")
-    classes = sorted(c.removeprefix(EK) for c in declared())
-    if name not in classes:
-        import difflib
-
-        hint = difflib.get_close_matches(name, classes, n=1)
-        more = f"; did you mean {hint[0]}?" if hint else f"; one of {', '.join(classes)}"
-        raise KBError(f"--class: no class {value!r} in the ontology{more}")
-    return name
 
 
 @click.command()
@@ -63,7 +44,7 @@ def search(obj: Context, text: str, cls: str | None, limit: int, lang: str, fmt:
     does. Lists each entity's id (what `kb ask` takes too), class and names.
     """
     with user_errors():
-        hits = obj.kb.search(text, cls=class_name(cls), limit=limit)
+        hits = obj.kb.search(text, cls=cls, limit=limit)
     if fmt == "json":
         click.echo(json.dumps([h.to_json(lang) for h in hits], ensure_ascii=False, indent=2))
         return

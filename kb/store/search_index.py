@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from kb.errors import StoreError
+from kb.errors import ParameterError, StoreError
 from kb.names import (
     containment_score,
     fuzzy_score,
@@ -38,7 +38,7 @@ from kb.names import (
     trigrams,
 )
 from kb.namespaces import EK, EKR, OWL, SEARCH_GRAPH
-from kb.ontology import superclasses
+from kb.ontology import classes, superclasses
 from kb.sparql.catalogue import internal_query, values_query
 from kb.store.backend import Backend
 
@@ -196,6 +196,7 @@ def search(
 
     ``cls``: only entities of this ``ek:`` class (``Organization``; subclasses count).
     """
+    wanted = EK + class_name(cls) if cls else None
     query = search_form(text)
     if not query:
         return []
@@ -222,7 +223,6 @@ def search(
                 scored[key] = score
     best = sorted(scored, key=lambda k: (-scored[k], len(k), k))[:RANKED]
     hits = _entities(backend, best)
-    wanted = EK + cls if cls else None
     found = []
     for hit in hits.values():
         if wanted and wanted not in hit.classes:
@@ -232,6 +232,20 @@ def search(
         found.append(hit)
     found.sort(key=lambda h: (-h.score, len(h.matched), h.name(), h.iri))
     return found[:limit]
+
+
+def class_name(value: str) -> str:
+    """An ``ek:`` class the ontology declares (``Organization``, ``ek:Country``), or a
+    ParameterError naming the nearest one."""
+    name = value.removeprefix("ek:")
+    known = sorted(c.removeprefix(EK) for c in classes())
+    if name not in known:
+        import difflib
+
+        hint = difflib.get_close_matches(name, known, n=1)
+        more = f"; did you mean {hint[0]}?" if hint else f"; one of {', '.join(known)}"
+        raise ParameterError(f"--class: no class {value!r} in the ontology{more}")
+    return name
 
 
 def _entities(backend: Backend, keys: list[str]) -> dict[str, SearchHit]:
