@@ -490,7 +490,7 @@ async function draw(entity, depth, status, box) {
     wheelSensitivity: 0.3,
     style: [
       { selector: "node", style: {
-        label: "data(label)", "font-size": 12, "text-valign": "center", "text-halign": "center",
+        label: "data(label)", "font-size": 14, "text-valign": "center", "text-halign": "center",
         "font-family": getComputedStyle(document.documentElement).fontFamily,
         shape: "round-rectangle", width: "label", height: 26, padding: "8px", color: "#111",
         "background-color": "#ddd", "border-width": 1, "border-color": "#555" } },
@@ -498,16 +498,20 @@ async function draw(entity, depth, status, box) {
       { selector: 'node[class = "Organization"]', style: { "background-color": "#3b7dd8", color: "#fff" } },
       { selector: "node[depth = 0]", style: { "border-width": 4, "border-color": "#111", "font-weight": "bold" } },
       { selector: "edge", style: {
-        label: "data(label)", "font-size": 9, color: "#444", width: 1.5, "line-color": "#888",
+        label: "data(label)", "font-size": 10, color: "#444", width: 1.5, "line-color": "#888",
         "curve-style": "bezier", "text-rotation": "autorotate", "text-background-color": "#fff",
         "text-background-opacity": 0.85, "text-background-padding": "1px" } },
       { selector: 'edge[kind = "partnerOf"], edge[kind = "subOrganizationOf"]', style: { "line-style": "dashed", "line-color": "#aaa" } },
     ],
-    layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: () => 40000, idealEdgeLength: () => 170, nodeOverlap: 20, padding: 30 },
+    // the entity in the middle, each step out a ring around it; the whole KB: force-directed
+    layout: found.focus
+      ? { name: "concentric", concentric: (n) => 10 - n.data("depth"), levelWidth: () => 1,
+          minNodeSpacing: 60, spacingFactor: 1.1, avoidOverlap: true, animate: false, padding: 30 }
+      : { name: "cose", animate: false, nodeRepulsion: () => 60000, idealEdgeLength: () => 150, padding: 30 },
   });
   cy.on("tap", "node", (event) => { location.href = event.target.data("href"); });
   window.kbGraph = cy; // for tests and the console
-  document.body.dataset.graph = "drawn";
+  document.body.dataset.graph = `${found.focus || ""}:${depth}`;
 }
 
 // -- search ------------------------------------------------------------------------------------
