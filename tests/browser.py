@@ -14,6 +14,7 @@ networking is off: what the page shows, it got from the server under test.
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -75,7 +76,7 @@ class Browser:
                 "about:blank",
             ],
             pass_fds=(3, 4),
-            preexec_fn=on_fds_3_and_4,  # noqa: PLW1509 (a test helper, one thread)
+            preexec_fn=on_fds_3_and_4,  # a test helper: no other threads run yet
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env={**os.environ, "LANG": "C.UTF-8"},
@@ -236,10 +237,8 @@ class Browser:
             self.resize(width, 900)
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(BrowserError):
             self.send("Browser.close")
-        except BrowserError:
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
