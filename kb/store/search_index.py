@@ -203,8 +203,9 @@ def search(
     if not is_built(backend):
         if backend.read_only:
             raise StoreError(
-                "this store has no search index yet, and is open read-only: open it "
-                "for writing once (any kb command without --wait while nothing else holds it)"
+                "this store has no search index yet (it was made before kb search) and is "
+                "open read-only, as another process holds it: search again once it is free, "
+                "and the index is built then"
             )
         build(backend)
     grams = sorted(trigrams(query))
