@@ -100,6 +100,7 @@ class Graph:
                         "label": n.label,
                         "class": n.cls,
                         "depth": n.depth,
+                        "focus": n.iri == self.focus,
                         "href": f"/entity/{n.id}",
                     }
                 }

@@ -490,24 +490,27 @@ async function draw(entity, depth, status, box) {
     wheelSensitivity: 0.3,
     style: [
       { selector: "node", style: {
-        label: "data(label)", "font-size": 14, "text-valign": "center", "text-halign": "center",
+        label: "data(label)", "font-size": 17, "text-valign": "center", "text-halign": "center",
         "font-family": getComputedStyle(document.documentElement).fontFamily,
-        shape: "round-rectangle", width: "label", height: 26, padding: "8px", color: "#111",
+        shape: "round-rectangle", width: "label", height: 30, padding: "9px", "text-wrap": "ellipsis", "text-max-width": "180px", color: "#111",
         "background-color": "#ddd", "border-width": 1, "border-color": "#555" } },
       { selector: 'node[class = "Person"]', style: { "background-color": "#f2b134" } },
       { selector: 'node[class = "Organization"]', style: { "background-color": "#3b7dd8", color: "#fff" } },
-      { selector: "node[depth = 0]", style: { "border-width": 4, "border-color": "#111", "font-weight": "bold" } },
+      { selector: "node[?focus]", style: { "border-width": 4, "border-color": "#111", "font-weight": "bold" } },
       { selector: "edge", style: {
-        label: "data(label)", "font-size": 10, color: "#444", width: 1.5, "line-color": "#888",
+        label: "data(label)", "font-size": 12, color: "#444", width: 1.5, "line-color": "#888",
         "curve-style": "bezier", "text-rotation": "autorotate", "text-background-color": "#fff",
         "text-background-opacity": 0.85, "text-background-padding": "1px" } },
       { selector: 'edge[kind = "partnerOf"], edge[kind = "subOrganizationOf"]', style: { "line-style": "dashed", "line-color": "#aaa" } },
     ],
-    // the entity in the middle, each step out a ring around it; the whole KB: force-directed
-    layout: found.focus
-      ? { name: "concentric", concentric: (n) => 10 - n.data("depth"), levelWidth: () => 1,
-          minNodeSpacing: 60, spacingFactor: 1.1, avoidOverlap: true, animate: false, padding: 30 }
-      : { name: "cose", animate: false, nodeRepulsion: () => 60000, idealEdgeLength: () => 150, padding: 30 },
+    // the entity in the middle, each step out a ring around it; the whole KB: the most
+    // connected in the middle
+    layout: {
+      name: "concentric", avoidOverlap: true, animate: false, padding: 30, minNodeSpacing: 50,
+      concentric: found.focus ? (n) => 10 - n.data("depth") : (n) => n.degree(),
+      levelWidth: found.focus ? () => 1 : (nodes) => Math.max(1, nodes.maxDegree() / 2),
+      spacingFactor: found.focus ? 1 : 0.7,
+    },
   });
   cy.on("tap", "node", (event) => { location.href = event.target.data("href"); });
   window.kbGraph = cy; // for tests and the console
