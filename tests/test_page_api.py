@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from openapi_spec_validator import validate
 
 from kb import KB
+from kb.cli import cli
 from kb.http.app import App, ServerConfig
 from kb.http.messages import HTTPError, Request, Response
 from kb.http.routes import route
@@ -124,6 +127,27 @@ def test_an_entity_page(app: App) -> None:
     place = get_json(app, "/api/entity/saudi-arabia")
     assert "Middle East" in [p["text"] for p in place["related"]["within"]]
     assert refused(app, "/api/entity/nobody")[0] == 404
+
+
+def test_an_entity_page_shows_its_wikidata_link_and_the_decision(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    done = CliRunner().invoke(cli, ["--store", str(store), "link", "--offline"])
+    assert done.exit_code == 0, done.output  # the shipped pins, no network
+    with KB(store) as kb:
+        linked = App(kb, ServerConfig())
+        try:
+            (nvidia,) = get_json(linked, "/api/entity/nvidia")["wikidata"]
+            (naver,) = get_json(linked, "/api/entity/naver")["wikidata"]
+        finally:
+            linked.close()
+    assert nvidia == {
+        "item": "http://www.wikidata.org/entity/Q182477",
+        "qid": "Q182477",
+        "status": "accepted",
+        "score": 1.0,
+        "method": "pin",
+    }
+    assert naver["item"] is None and naver["status"] == "not checked"
 
 
 def test_search_and_graph(app: App) -> None:
