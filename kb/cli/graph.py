@@ -8,6 +8,7 @@ import subprocess
 import click
 
 from kb.cli.context import Context, user_errors
+from kb.cli.output import output_option
 from kb.errors import KBError
 
 GRAPH_FORMATS = ("dot", "graphml", "json", "png")
@@ -49,12 +50,7 @@ def render_png(dot: str) -> bytes:
     type=click.IntRange(1, None),
     help="Refuse graphs with more people and organizations.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write to a file instead of standard output.",
-)
+@output_option
 @click.pass_obj
 def graph(
     obj: Context,
