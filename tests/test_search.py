@@ -291,3 +291,13 @@ def test_kb_search_does_not_slow_kb_ask() -> None:
 def test_an_index_node_is_a_valid_iri_for_any_key() -> None:
     for key in ("네이버", "กรุงเทพเอไอ", "さくら", "a%b"):
         assert isinstance(search_index.node(key), NamedNode)
+
+
+def test_search_on_a_remote_store(tmp_path: Path) -> None:
+    from tests.servers import oxigraph_server
+
+    with oxigraph_server(tmp_path / "store") as url:
+        kb = KB(url)  # seeded through the Graph Store Protocol, with its index
+        kb.load([DATA / "minimal-article.yaml"])  # the index refreshed by SPARQL updates
+        assert found(kb, "네이바")[:1] == ["naver"]
+        assert found(kb, "Globx") == ["globex"]
