@@ -145,6 +145,49 @@ def kb_query(
     return figures
 
 
+def kb_search(store: str, org: str, runs: int, budget: float) -> dict[str, Any]:
+    """``KB.search`` on the on-disk store, warm runs: an organization's name as written, the
+    start of it, with two letters swapped, and its Korean name as written and misspelt."""
+    from kb import KB
+
+    kb = KB(store, seed=False)
+    wanted = kb.search(org, cls="Organization")[0]
+    korean = wanted.names.get("ko", org)
+    texts = {
+        "name": org,
+        "start of the name": org[:5],
+        "two letters swapped": org[:2] + org[3] + org[2] + org[4:],
+        "Korean name": korean,
+        "Korean, one vowel off": _other_vowel(korean),
+    }
+    out: dict[str, Any] = {}
+    for label, text in texts.items():
+
+        def run(text: str = text) -> int:
+            return len(kb.search(text))
+
+        figures = time_runs(run, runs, budget)
+        ids = [hit.id for hit in kb.search(text)]
+        out[label] = {
+            "text": text,
+            **figures,
+            "rank": ids.index(wanted.id) + 1 if wanted.id in ids else None,
+        }
+    kb.close()
+    return out
+
+
+def _other_vowel(text: str) -> str:
+    """``text`` with the vowel of its first Hangul syllable changed (아 → 애)."""
+    for i, char in enumerate(text):
+        code = ord(char) - 0xAC00
+        if 0 <= code < 11172:
+            vowel = (code // 28) % 21
+            shifted = code + 28 * (((vowel + 1) % 21) - vowel)
+            return text[:i] + chr(0xAC00 + shifted) + text[i + 1 :]
+    return text
+
+
 def query_arguments(canned: Any, params: dict[str, str]) -> dict[str, str]:
     """Arguments for ``canned``: its example's places, the generated data's people and orgs."""
     example = _example_args(canned.example)
@@ -235,6 +278,7 @@ KINDS: dict[str, Callable[..., dict[str, Any]]] = {
     "rdflib-parse": rdflib_parse,
     "kb-bind": kb_bind,
     "kb-query": kb_query,
+    "kb-search": kb_search,
     "rdflib-queries": rdflib_queries,
 }
 

@@ -228,6 +228,26 @@ def table(run: dict[str, Any]) -> str:
             )
             + skipped
         )
+    for s in run["sizes"]:
+        if "search" not in s:  # a run from before kb search
+            continue
+        rows = [
+            [
+                label,
+                f"`{f['text']}`",
+                str(f["rank"]) if f["rank"] else "not found",
+                _ms(f, "p50_ms"),
+                _ms(f, "p95_ms"),
+            ]
+            for label, f in s["search"].items()
+        ]
+        cold = s["search_cold_start"]
+        parts.append(
+            f"### `kb search` at {s['label']} ({s['quads']:,} quads)\n\n"
+            + _table(["text", "searched", "rank of the organization", "p50 ms", "p95 ms"], rows)
+            + f"\n\nAs a whole process: `{cold['command']}` {cold['median_s']:.3f} s "
+            f"(bare python {cold['python_s']:.3f} s)."
+        )
     parts.append("### Targets\n\n" + _table(["target", "result"], targets(run)))
     return "\n\n".join(parts)
 

@@ -69,10 +69,13 @@ def child(kind: str, timeout: float | None = None, **args: Any) -> dict[str, Any
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def cold_start(store: Path, args: list[str], runs: int = COLD_RUNS) -> dict[str, Any]:
-    """Wall time of ``kb --store STORE ask ...`` as a whole process (median of ``runs``)."""
+def cold_start(
+    store: Path, args: list[str], runs: int = COLD_RUNS, command_name: str = "ask"
+) -> dict[str, Any]:
+    """Wall time of ``kb --store STORE ask ...`` (or another command) as a whole process
+    (median of ``runs``)."""
     kb = shutil.which("kb", path=os.path.dirname(sys.executable)) or "kb"
-    command = [kb, "--store", str(store), "ask", *args, "--format", "csv"]
+    command = [kb, "--store", str(store), command_name, *args, "--format", "csv"]
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -86,7 +89,7 @@ def cold_start(store: Path, args: list[str], runs: int = COLD_RUNS) -> dict[str,
         subprocess.run([sys.executable, "-c", "pass"], check=True)
         bare.append(time.perf_counter() - start)
     return {
-        "command": "kb ask " + " ".join(f'"{a}"' if " " in a else a for a in args),
+        "command": f"kb {command_name} " + " ".join(f'"{a}"' if " " in a else a for a in args),
         "median_s": statistics.median(times),
         "python_s": statistics.median(bare),
     }
@@ -131,6 +134,13 @@ def measure_size(
             budget=budget,
         )
         result["queries"][name] = {"kb": {**figures, **q}}
+    log(f"[{label}] kb search")
+    result["search"] = child(
+        "kb-search", store=str(store), org=gen.params["org"], runs=runs, budget=budget
+    )
+    result["search"].pop("rss_mb")
+    misspelt = result["search"]["two letters swapped"]["text"]
+    result["search_cold_start"] = cold_start(store, [misspelt], command_name="search")
     log(f"[{label}] kb ask cold start")
     # a point lookup: what is measured is starting up, not a query's work
     result["cold_start"] = cold_start(store, ["entity", "--name", gen.params["org"]])

@@ -33,7 +33,7 @@ from kb.sparql import binding
 from kb.sparql.catalogue import CannedQuery, get_canned, internal_query
 from kb.sparql.federation import rewrite_service  # SERVICE <Wikidata> → $KB_WIKIDATA_SPARQL
 from kb.sparql.results import PREFIXED_FORMATS, Result
-from kb.store import derived, entity_graph
+from kb.store import derived, entity_graph, search_index
 from kb.store.backend import Backend, open_store
 
 if TYPE_CHECKING:  # planning pulls in YAML, the fact-file schema and multiprocessing,
@@ -102,6 +102,7 @@ class KB:
             ]
             graphs[graph] = quads + lookup_quads(quads)
         self.backend.replace_graphs(graphs)
+        search_index.build(self.backend)  # the gazetteer's places; articles add theirs
         articles: dict[str, list[Quad]] = {}
         for entry in sorted(resources.facts_dir().iterdir(), key=lambda e: e.name):
             if entry.name.endswith((".yaml", ".yml")):
@@ -213,9 +214,13 @@ class KB:
         if records is None:
             records = set().union(*map(entity_graph.records_in, graphs.values()))
         insert, delete = entity_graph.changes(self.backend, records, list(graphs), existing)
+        # the names a write may take away or bring, for the search index
+        keys = search_index.graph_keys(self.backend, existing & set(graphs))
+        keys |= search_index.keys_among(q for qs in (*graphs.values(), insert, delete) for q in qs)
         if self.backend.transactional:  # the marker goes in with the graphs, or not at all
             graphs = {**graphs, DERIVE_PENDING_GRAPH: derived.pending_marker()}
         self.backend.replace_graphs(graphs, insert=insert, delete=delete)
+        search_index.refresh(self.backend, keys)
         if before_derive:
             before_derive()
         derived.derive(self.backend)  # ... and goes out with the new derived graph
@@ -225,6 +230,7 @@ class KB:
         insert, _ = entity_graph.changes(self.backend, spool.records, new, set())
         marker = {DERIVE_PENDING_GRAPH: derived.pending_marker()}
         self.backend.bulk_write(spool.nquads(), new, insert=insert, also=marker)
+        search_index.build(self.backend)
         before_derive()
         derived.derive(self.backend)
 
@@ -252,6 +258,7 @@ class KB:
         """Rebuild what a write cut short may have left stale: the entity graph (from the
         articles' ``ek:entityStatement`` records) and the derived graph."""
         self.backend.replace_graphs({ENTITIES_GRAPH: entity_graph.rebuild(self.backend)})
+        search_index.build(self.backend)
         derived.derive(self.backend)
 
     def write_system_graph(self, graph: str, quads: list[Quad]) -> None:
@@ -284,6 +291,20 @@ class KB:
         """The one entity of class ``cls`` (an ``ek:`` local name) called ``name``: an
         English or Korean label, an alias, an id (``naver-cloud``) or an IRI."""
         return binding.resolve(self.backend, name, cls, param=param)
+
+    def search(
+        self, text: str, *, cls: str | None = None, limit: int = 20
+    ) -> list[search_index.SearchHit]:
+        """Entities whose name, alias or id contains ``text`` or comes within a few typing
+        errors of it, in any language and script, best first (``kb search``).
+
+        Case, spaces, punctuation and Latin accents do not count; Hangul is compared by
+        jamo (네이바 finds 네이버). ``cls``: only entities of this ``ek:`` class.
+
+        >>> [hit.id for hit in KB(None).search("엔비디아 코리")]
+        ['nvidia-korea']
+        """
+        return search_index.search(self.backend, text, cls=cls, limit=limit)
 
     # -- whole-KB views --------------------------------------------------------------------
 

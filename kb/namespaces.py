@@ -20,6 +20,9 @@ DERIVED_GRAPH = EKG + "derived"
 ENTITIES_GRAPH = EKG + "entities"
 """What articles say about the entities they define (types, names, lookup keys, parent,
 places), each statement once however many articles say it; see ``kb.store.entity_graph``."""
+SEARCH_GRAPH = EKG + "search"
+"""The trigram index of every entity's names, aliases and id (``kb.store.search_index``),
+kept in step with every write: what ``kb search`` reads."""
 LINKS_GRAPH = EKG + "links"
 WIKIDATA_GRAPH = EKG + "wikidata"
 STAGING_GRAPH_PREFIX = EKG + "staging/"

@@ -9,20 +9,23 @@ from __future__ import annotations
 
 from functools import cache
 
-from pyoxigraph import NamedNode, RdfFormat, parse
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from kb import resources
-from kb.namespaces import EK, ONTOLOGY_FILE, RDF, RDFS
+from kb.namespaces import EK, ONTOLOGY_FILE, OWL, RDF, RDFS
+
+
+@cache
+def _parsed() -> tuple[Quad, ...]:
+    data = (resources.ontology_dir() / ONTOLOGY_FILE).read_bytes()
+    return tuple(
+        q for q in parse(data, format=RdfFormat.TURTLE) if isinstance(q.subject, NamedNode)
+    )
 
 
 @cache
 def _triples() -> tuple[tuple[str, str, str], ...]:
-    data = (resources.ontology_dir() / ONTOLOGY_FILE).read_bytes()
-    return tuple(
-        (q.subject.value, q.predicate.value, q.object.value)
-        for q in parse(data, format=RdfFormat.TURTLE)
-        if isinstance(q.subject, NamedNode)
-    )
+    return tuple((q.subject.value, q.predicate.value, q.object.value) for q in _parsed())
 
 
 @cache
@@ -46,3 +49,26 @@ def superclasses(cls: str) -> frozenset[str]:
                 found.add(parent)
                 todo.append(parent)
     return frozenset(found)
+
+
+@cache
+def classes() -> frozenset[str]:
+    """Every ``ek:`` class the ontology declares."""
+    return frozenset(
+        s for s, p, o in _triples() if p == RDF + "type" and o == OWL + "Class" and s.startswith(EK)
+    )
+
+
+@cache
+def _labels() -> dict[tuple[str, str], str]:
+    return {
+        (q.subject.value, q.object.language or ""): q.object.value
+        for q in _parsed()
+        if q.predicate.value == RDFS + "label" and isinstance(q.object, Literal)
+    }
+
+
+def label(term: str, lang: str = "en") -> str:
+    """The ontology's label of ``term`` in ``lang``, else in English, else its local name."""
+    labels = _labels()
+    return labels.get((term, lang)) or labels.get((term, "en")) or term.rpartition("#")[2]

@@ -238,8 +238,11 @@ def test_service_description(endpoint: str, path: str, accept: str) -> None:
     assert (SD + "supportedLanguage", SD + "SPARQL11Update") not in values  # read-only
 
 
-def test_root_serves_the_query_page_to_a_browser(endpoint: str) -> None:
+def test_root_serves_the_page_and_editor_the_sparql_editor(endpoint: str) -> None:
     status, media, body = get(endpoint + "/", Accept="text/html,*/*;q=0.8")
+    assert (status, media) == (200, "text/html")
+    assert b"/static/app.js" in body and b"/static/cytoscape.min.js" in body
+    status, media, body = get(endpoint + "/editor")
     assert (status, media) == (200, "text/html")
     assert b"static/yasgui.min.js" in body
     status, media, script = get(endpoint + "/static/yasgui.min.js")
@@ -607,7 +610,7 @@ def chromium() -> str:
 
 
 def test_query_page_runs_a_canned_query_and_shows_its_rows(seed_kb: KB, tmp_path: Path) -> None:
-    # /?run=NAME does what a click on NAME in the list does: fetch the bound text, put it in
+    # /editor?run=NAME does what a click on NAME in the list does: fetch the bound text, put it in
     # the YASGUI editor, run it against /sparql, show the table. Every host but loopback
     # resolves to nothing, so the page must work offline.
     with serving(seed_kb) as (url, log):
@@ -624,7 +627,7 @@ def test_query_page_runs_a_canned_query_and_shows_its_rows(seed_kb: KB, tmp_path
                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
                 "--virtual-time-budget=20000",
                 "--dump-dom",
-                f"{url}/?run=partners-expanding",
+                f"{url}/editor?run=partners-expanding",
             ],
             capture_output=True,
             timeout=120,

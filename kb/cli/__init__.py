@@ -31,6 +31,8 @@ LAZY_COMMANDS = {
     "enrich": "kb.cli.wikidata:enrich",
     "check": "kb.cli.check:check",
     "draft": "kb.cli.draft:draft",
+    "search": "kb.cli.search:search",
+    "graph": "kb.cli.graph:graph",
 }
 
 

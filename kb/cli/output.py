@@ -21,6 +21,15 @@ FORMAT_HELP = (
 )
 
 
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to a file instead of standard output.",
+)
+"""``-o FILE``, shared by the commands that write a file (export, graph)."""
+
+
 class FormatName(click.ParamType):
     """A format name that ``kb.formats`` (or ``table``) knows; checked before any work."""
 

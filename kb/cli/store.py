@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from kb.cli.context import Context, user_errors
+from kb.cli.output import output_option
 from kb.formats import RDF_FORMATS
 
 
@@ -21,12 +22,7 @@ from kb.formats import RDF_FORMATS
 @click.option(
     "--graph", "graphs", multiple=True, metavar="IRI", help="Only this graph (repeatable)."
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write to a file instead of standard output.",
-)
+@output_option
 @click.pass_obj
 def export(obj: Context, fmt: str, graphs: tuple[str, ...], output: str | None) -> None:
     """Write the whole KB (every named graph), or the graphs named."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -87,6 +88,29 @@ class App:
                 413,
                 f"the answer has more than {self.config.max_results} results "
                 "(kb serve --max-results); add a LIMIT",
+            ) from None
+
+    def call(self, work: Callable[[], Response]) -> Response:
+        """Run ``work`` (a page view's KB calls and its rendering, reading every result to
+        the end) on a worker, as ``run`` does for one query; 503 when the deadline passes."""
+        timeout = self.config.timeout
+
+        def contained() -> Response:
+            try:
+                return work()
+            except BaseException as err:  # results dropped on this thread, as in run
+                traceback.clear_frames(err.__traceback__)
+                raise
+
+        future = self.executor.submit(contained)
+        try:
+            return future.result(timeout=timeout)
+        except FutureTimeout:
+            future.cancel()
+            raise HTTPError(
+                503,
+                f"the page did not finish within {timeout:g} s (kb serve --timeout)",
+                {"Retry-After": str(max(1, round(timeout)))},
             ) from None
 
     def apply_write(self, change: Callable[[KB], None]) -> None:

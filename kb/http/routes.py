@@ -7,7 +7,18 @@ from __future__ import annotations
 
 from kb import __version__
 from kb.errors import KBError, ParameterError, QueryError, UnknownQuery
-from kb.http import canned, graph_store, protocol, static
+from kb.http import (
+    answers,
+    canned,
+    entity,
+    graph,
+    graph_store,
+    openapi,
+    pages,
+    protocol,
+    search,
+    static,
+)
 from kb.http.app import App
 from kb.http.messages import HTTPError, Request, Response, allow, json_response
 
@@ -36,6 +47,14 @@ def _view(app: App, request: Request) -> Response:
         return graph_store.graph_store(app, request)
     if path == "/":
         return static.root(app, request)
+    if pages.is_page(path):
+        return pages.page(app, request)
+    if path == "/editor":
+        return pages.editor(app, request)
+    if path.startswith("/api/"):
+        return _api(app, request, path.removeprefix("/api/"))
+    if path == "/openapi.json":
+        return openapi.document(app, request)
     if path.startswith("/static/"):
         return static.asset(app, request, path.removeprefix("/static/"))
     if path == "/health":
@@ -55,3 +74,18 @@ def _view(app: App, request: Request) -> Response:
     if path.startswith("/ask/"):
         return canned.ask(app, request, path.removeprefix("/ask/"))
     raise HTTPError(404, f"nothing at {path}; try /, /sparql, /queries or /health")
+
+
+def _api(app: App, request: Request, rest: str) -> Response:
+    """The JSON behind the page (``/openapi.json`` describes it)."""
+    if rest == "config":
+        return answers.config(app, request)
+    if rest == "search":
+        return search.search(app, request)
+    if rest == "graph":
+        return graph.graph(app, request)
+    if rest.startswith("answer/"):
+        return answers.answer(app, request, rest.removeprefix("answer/"))
+    if rest.startswith("entity/"):
+        return entity.entity(app, request, rest.removeprefix("entity/"))
+    raise HTTPError(404, f"nothing at /api/{rest}; /openapi.json lists what there is")

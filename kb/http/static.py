@@ -39,5 +39,5 @@ def asset(app: App, request: Request, name: str) -> Response:
         200,
         entry.read_bytes(),
         content_type,
-        {"Cache-Control": "no-cache" if name == "index.html" else "max-age=3600"},
+        {"Cache-Control": "no-cache" if name.endswith(".html") else "max-age=3600"},
     )

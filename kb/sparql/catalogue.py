@@ -7,6 +7,10 @@ A header is a run of ``#`` lines at the top of the file::
     # param: org Organization = NVIDIA -- the organization whose partners to list
     # param: region Place = Middle East -- the region or country they expand into
     # param: person Person? -- optional: no value means no restriction
+    # title@ko: 지역으로 진출하는 파트너
+
+``title@TAG`` and ``description@TAG`` give them in another language (the page shows them
+in the language it is switched to).
 
 A parameter's type is an ontology class (its value is a name, alias or id that must
 resolve to one entity of that class), ``Entity`` (any entity), or ``string``/``integer``
@@ -54,11 +58,20 @@ class CannedQuery:
     sparql: str
     parameters: tuple[Parameter, ...] = field(default_factory=tuple)
     example: str = ""
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    """``{"ko": {"title": ..., "description": ...}}``: the header in other languages."""
+
+    def title_in(self, lang: str) -> str:
+        return self.translations.get(lang, {}).get("title", self.title)
+
+    def description_in(self, lang: str) -> str:
+        return self.translations.get(lang, {}).get("description", self.description)
 
 
 def parse_canned(name: str, text: str) -> CannedQuery:
     """Read the header of one ``.rq`` file."""
     meta: dict[str, str] = {}
+    translations: dict[str, dict[str, str]] = {}
     params: list[Parameter] = []
     for raw in text.splitlines():
         if not raw.startswith("#"):
@@ -74,6 +87,10 @@ def parse_canned(name: str, text: str) -> CannedQuery:
             )
         elif key in ("title", "description", "example"):
             meta[key] = f"{meta[key]} {value}" if key in meta else value
+        elif key.partition("@")[0] in ("title", "description") and "@" in key:
+            field_name, _, lang = key.partition("@")
+            found = translations.setdefault(lang, {})
+            found[field_name] = f"{found[field_name]} {value}" if field_name in found else value
     if "title" not in meta:
         raise KBError(f"queries/{name}.rq: the header has no title")
     return CannedQuery(
@@ -83,6 +100,7 @@ def parse_canned(name: str, text: str) -> CannedQuery:
         text,
         tuple(params),
         meta.get("example", ""),
+        translations,
     )
 
 

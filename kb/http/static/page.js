@@ -1,7 +1,8 @@
 // The query page: YASGUI pointed at this server, and the canned queries one click away.
 // A click on a canned query asks the server for its text with the parameters written in
 // (GET /queries/NAME.rq?param=value), puts it in the editor and runs it, so what runs is
-// plain SPARQL that can be edited further. /?run=NAME does the same when the page opens.
+// plain SPARQL that can be edited further. /editor?run=NAME&param=value does the same when
+// the page opens (the questions page links here so), with the parameters given.
 "use strict";
 
 const endpoint = new URL("sparql", document.baseURI).href;
@@ -65,6 +66,7 @@ async function listCanned() {
   const queries = await response.json();
   list.replaceChildren();
   const runners = {};
+  const inputsOf = {};
   for (const query of queries) {
     const example = exampleParameters(query);
     const inputs = {};
@@ -88,10 +90,17 @@ async function listCanned() {
     item.append(status);
     button.addEventListener("click", () => runCanned(query, inputs, status));
     runners[query.name] = () => runCanned(query, inputs, status);
+    inputsOf[query.name] = inputs;
     list.append(item);
   }
-  const wanted = new URLSearchParams(location.search).get("run");
-  if (wanted && runners[wanted]) runners[wanted]();
+  const asked = new URLSearchParams(location.search);
+  const wanted = asked.get("run");
+  if (wanted && runners[wanted]) {
+    for (const [name, value] of asked) {
+      if (name !== "run" && inputsOf[wanted][name]) inputsOf[wanted][name].value = value;
+    }
+    runners[wanted]();
+  }
 }
 
 listCanned().catch((err) => {
