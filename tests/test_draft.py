@@ -28,7 +28,16 @@ from bench.draft import (
 )
 from kb import KB
 from kb.cli import cli
-from kb.draft import NoPublicationDate, dates, draft, facts, names, sentences, source
+from kb.draft import (
+    NoPublicationDate,
+    dates,
+    draft,
+    facts,
+    names,
+    sentences,
+    source,
+    transliteration,
+)
 from kb.draft.errors import DraftError
 from kb.draft.render import q
 
@@ -279,6 +288,110 @@ def test_short_forms_and_group_words(gazetteer_kb: KB, kiwi: object) -> None:
     assert set(meeting["participants"]) == {ids["이해진"], ids["김유원"]}
     assert meeting["date"] == "2025-05-22"
     assert meeting["place"] == "taiwan"
+
+
+@pytest.mark.parametrize(
+    ("korean", "latin"),
+    [
+        ("사쿠라컴퓨트", "Sakura Compute"),
+        ("미츠하마 홀딩스", "Mitsuhama Holdings"),
+        ("딥코어", "DeepCore"),
+        ("알누르 디지털", "Al-Noor Digital"),
+        ("네이버클라우드", "Naver Cloud"),
+    ],
+    ids=["one-word-for-two", "ts-and-ng", "silent-r", "soft-g", "silent-r-2"],
+)
+def test_organization_names_across_scripts_share_a_skeleton(korean: str, latin: str) -> None:
+    assert transliteration.organization_keys(korean) & transliteration.organization_keys(latin)
+
+
+@pytest.mark.parametrize(
+    ("korean", "latin", "same"),
+    [
+        ("다나카 하루토", "Haruto Tanaka", True),
+        ("칼리드 알만수리", "Khalid Al-Mansoori", True),
+        ("라따나폰 웡나파찬트", "Ratanaphon Wongnapachant", True),
+        ("마쓰모토 겐지", "Kenji Matsumoto", True),
+        ("다나카 하루토", "Haruto Nakata", False),
+        ("다나카 하루토", "Hiroto Tanaka Jr", False),
+    ],
+    ids=["family-name-first", "arabic", "thai", "japanese", "other-name", "other-words"],
+)
+def test_person_names_across_scripts_in_any_order(korean: str, latin: str, same: bool) -> None:
+    shared = transliteration.person_keys(korean) & transliteration.person_keys(latin)
+    assert bool(shared) is same
+
+
+def _index(*entries: tuple[str, str, set[str]], language: str) -> transliteration.CrossScriptIndex:
+    return transliteration.CrossScriptIndex(
+        {i: n for i, _, n in entries}, {i: k for i, k, _ in entries}, language
+    )
+
+
+def test_cross_script_index_links_only_names_the_kb_lacks_in_the_articles_script() -> None:
+    index = _index(
+        ("sakura-compute", "Organization", {"Sakura Compute"}),
+        ("naver-cloud", "Organization", {"Naver Cloud", "네이버클라우드"}),
+        ("haruto-tanaka", "Person", {"Haruto Tanaka"}),
+        ("japan", "Place", {"Japan"}),
+        language="ko",
+    )
+    found = index.find("사쿠라컴퓨트")
+    assert (found.entity, found.name) == ("sakura-compute", "Sakura Compute")
+    assert index.find("다나카 하루토", ["Person"]).entity == "haruto-tanaka"
+    assert index.find("다나카 하루토", ["Organization"]) is None
+    assert index.find("네이버 클라우드") is None  # the KB has a Korean name: matched exactly
+    assert index.find("Sakura Compute") is None  # same script: never by sound
+    assert index.find("재팬") is None  # places are the gazetteer's, in both languages
+
+
+def test_cross_script_index_refuses_an_ambiguous_or_short_skeleton() -> None:
+    index = _index(
+        ("acme-one", "Organization", {"Sakura Compute"}),
+        ("acme-two", "Organization", {"Sakra Kompute"}),
+        ("ai-lab", "Organization", {"AI Lab"}),
+        language="ko",
+    )
+    assert index.find("사쿠라컴퓨트") is None
+    assert index.find("에이아이 랩") is None
+
+
+def test_korean_people_in_english_by_revised_romanization() -> None:
+    people = transliteration.romanised_people(
+        {"kim-tae-yoon": {"김태윤", "Kim Tae-yoon"}, "acme": {"김태윤"}},
+        {"kim-tae-yoon": "Person", "acme": "Organization"},
+    )
+    assert people == {"kimtaeyun": "kim-tae-yoon", "taeyunkim": "kim-tae-yoon"}
+
+
+def test_a_korean_article_links_names_the_kb_knows_only_in_english(kiwi: object) -> None:
+    kb = base_kb()
+    kb.load([SEED_GOLD])
+    kb.load([ARTICLES / "005-sakura-compute-siam-ai-cloud.yaml"])
+    text = (
+        "헤드라인입니다 정말로\n"
+        "김유원 네이버클라우드 대표와 다나카 하루토 사쿠라컴퓨트 사장이 지난 2일 도쿄에서 만났다.\n"
+        "다나카 사장은 미츠하마 홀딩스 출신이다."
+    )
+    drafted = draft(kb, text.encode(), published="2025-09-03", language="ko", publisher="X")
+    doc = load(drafted.yaml())
+    (meeting,) = [f for f in doc["facts"] if f["type"] == "Meeting"]
+    assert set(meeting["participants"]) == {"kim-yu-won", "haruto-tanaka"}
+    assert ("haruto-tanaka", "sakura-compute") in {
+        (f["person"], f["organization"]) for f in doc["facts"] if f["type"] == "Post"
+    }
+    added = {
+        e["id"]: e["name"]
+        for e in doc["entities"]
+        if e["id"] in ("haruto-tanaka", "sakura-compute")
+    }
+    assert added == {
+        "haruto-tanaka": {"ko": "다나카 하루토"},
+        "sakura-compute": {"ko": "사쿠라컴퓨트"},
+    }
+    assert "'사쿠라컴퓨트' linked to sakura-compute: sounds like the KB's 'Sakura Compute'" in (
+        drafted.yaml()
+    )
 
 
 # -- step 6: dates ---------------------------------------------------------------------------

@@ -128,7 +128,7 @@ class _Pipeline:
     def run(
         self, published: str, publisher: str | None, headline: str | None, article_id: str | None
     ) -> Draft:
-        from kb.draft import coref, facts, mentions, names, sentences
+        from kb.draft import coref, facts, mentions, names, sentences, transliteration
         from kb.draft.dates import find_dates, publication_date
 
         lang = self.language
@@ -144,7 +144,12 @@ class _Pipeline:
             kb_posts.setdefault(_local(r["organization"]), []).append(_local(r["person"]))
 
         sents = sentences.split(self.article.text, lang)
-        ents = mentions.Entities(known, lang)
+        ents = mentions.Entities(
+            known,
+            lang,
+            transliteration.CrossScriptIndex(known.names, known.kinds, lang),
+            transliteration.romanised_people(known.names, known.kinds) if lang == "en" else {},
+        )
         # new entities: two passes, so an organization named in a later sentence's
         # apposition is known when an earlier one is read again
         seen: Any = None
@@ -220,6 +225,7 @@ class _Pipeline:
             if entity.quote and entity.kind in ("Organization", "Site", "Conference", "Event"):
                 record["quote"] = entity.quote
             entity_items.append(Item(record, entity.rule, entity.confidence, entity.checks))
+        entity_items += _respelled_items(ents, used, self.language)
         entity_items += list(role_items.values())
         article, checks = self._article(published, publisher, headline, article_id, ents, used)
         unlinked = sorted(n for n in ents.unlinked if ents.lookup(n) is None)
@@ -299,6 +305,37 @@ class _Pipeline:
         if self.article.url:
             article["url"] = self.article.url
         return article, checks
+
+
+def _respelled_items(ents: Any, used: set[str], language: str) -> list[Item]:
+    """Known people and organizations the article spells in a way the KB has not seen
+    (사쿠라컴퓨트 for Sakura Compute): a record adding the spelling, so that the next
+    article written the same way links by name. Flagged: the link was made by sound."""
+    items = []
+    for ident, spellings in ents.respelled.items():
+        if ident not in used:
+            continue
+        entity = ents.get(ident)
+        surfaces = list(dict.fromkeys(s for s, _ in spellings))
+        record: dict[str, Any] = {"id": ident, "type": entity.kind}
+        own = [n for n in ents.known.names.get(ident, ()) if _script(n) == language]
+        if own:  # a new spelling in a script the KB has: an alias beside the KB's name
+            record["name"] = {language: sorted(own)[0]}
+            record["aliases"] = {language: surfaces}
+        else:
+            record["name"] = {language: surfaces[0]}
+            if surfaces[1:]:
+                record["aliases"] = {language: surfaces[1:]}
+        checks = [f"{s!r} linked to {ident}: {why}; keep this entry to add the spelling to "
+                  f"the KB, or link to someone else" for s, why in spellings]  # fmt: skip
+        items.append(Item(record, "respelled-known-name", 0.6, checks))
+    return items
+
+
+def _script(text: str) -> str | None:
+    from kb.draft.transliteration import script
+
+    return script(text)
 
 
 def _has_zone(value: str) -> bool:

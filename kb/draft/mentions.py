@@ -29,6 +29,7 @@ from kb.draft.lexicon import (
 )
 from kb.draft.names import KnownName, KnownNames, _is_hangul, korean_person_name
 from kb.draft.sentences import Sentence
+from kb.draft.transliteration import CrossScriptIndex
 
 
 @dataclass
@@ -80,9 +81,18 @@ class PostCandidate:
 class Entities:
     """The entities of one draft, and the new ones' names for matching."""
 
-    def __init__(self, known: KnownNames, language: str) -> None:
+    def __init__(
+        self,
+        known: KnownNames,
+        language: str,
+        cross: CrossScriptIndex | None = None,
+        romanised: dict[str, str] | None = None,
+    ) -> None:
         self.known = known
         self.language = language
+        self.cross = cross
+        self.romanised = romanised or {}
+        self.respelled: dict[str, list[tuple[str, str]]] = {}  # known id -> (surface, why)
         self.new: dict[str, Entity] = {}  # by surface
         self.all: dict[str, Entity] = {}  # by id
         self.posts: list[PostCandidate] = []
@@ -108,7 +118,31 @@ class Entities:
         for entry in self._by_text.get(surface.replace(" ", ""), []):
             if kind is None or entry.kind == kind or (kind == "Place" and entry.kind == "Site"):
                 return entry.entity
-        return None
+        return self._respelled(surface, kind)
+
+    def _respelled(self, surface: str, kind: str | None) -> str | None:
+        """A person or organization the KB knows under another spelling: in the other
+        script by sound (사쿠라컴퓨트, Sakura Compute), or in English by the Revised
+        Romanization of its Korean name. The spelling becomes an alias for this draft."""
+        if kind not in (None, "Person", "Organization"):
+            return None
+        ident = why = None
+        if self.cross:
+            found = self.cross.find(surface, (kind,) if kind else ("Person", "Organization"))
+            if found:
+                ident, why = found.entity, f"sounds like the KB's {found.name!r}"
+        if ident is None and self.language == "en" and kind in (None, "Person"):
+            from kb.names import normalise
+
+            ident = self.romanised.get(normalise(surface))
+            why = "the Revised Romanization of the KB's Korean name"
+        if ident is None:
+            return None
+        entity = self.get(ident)
+        entity.aliases.setdefault(self.language, []).append(surface)
+        self.new[surface] = entity
+        self.respelled.setdefault(ident, []).append((surface, why or ""))
+        return ident
 
     def add_new(
         self,
@@ -250,6 +284,8 @@ def korean_entities(sentence: Sentence, ents: Entities, ids: object) -> None:
     for match in _KO_EVENTS.finditer(text):
         ents.add_new(match[1] or match[2], "Conference", "ko-event-quoted", 0.7, sentence, ids)
     words = _words(sentence)
+    if ents.cross:
+        _cross_script_names(sentence, words, ents)
     _korean_sites(sentence, words, ents, ids)
     i = 0
     while i < len(words):
@@ -280,6 +316,36 @@ def korean_entities(sentence: Sentence, ents: Entities, ids: object) -> None:
                 ents.add_new(run, "Organization", "ko-nnp-org-suffix", 0.6, sentence, ids)
             else:
                 ents.unlinked.setdefault(run, sentence.quote)
+
+
+def _noun_part(sentence: Sentence, word: _Word) -> str:
+    """The nouns a word starts with (사쿠라컴퓨트와 → 사쿠라컴퓨트, 홀딩스다 → 홀딩스)."""
+    start = word.start + len(word.text) - len(word.text.lstrip("'‘\"“("))
+    end = start
+    for token in sorted(sentence.tokens, key=lambda t: t.start):
+        if token.start < start or token.start >= word.end:
+            continue
+        if token.start != end or not token.tag.startswith(_NOUN_TAGS):
+            break
+        end = token.end
+    return sentence.text[start:end]
+
+
+def _cross_script_names(sentence: Sentence, words: list[_Word], ents: Entities) -> None:
+    """Runs of one to three nouns that sound like a person or organization the KB knows
+    only in Latin letters (미츠하마 홀딩스 for Mitsuhama Holdings): linked, whatever rule
+    later reads them."""
+    for i in range(len(words)):
+        for n in (3, 2, 1):
+            window = words[i : i + n]
+            if len(window) < n or not all(w.bare for w in window[:-1]):
+                continue
+            last = _noun_part(sentence, window[-1])
+            if not last:
+                continue
+            surface = " ".join([*(w.text.strip("'‘’\"“”(") for w in window[:-1]), last])
+            if ents.lookup(surface) is not None:
+                break
 
 
 def _korean_apposition(
