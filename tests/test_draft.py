@@ -22,6 +22,7 @@ from bench.draft import (
     SEED_TEXT,
     base_kb,
     gold_articles,
+    kb_for,
     match_entities,
     match_facts,
     quotes_verbatim,
@@ -365,9 +366,7 @@ def test_korean_people_in_english_by_revised_romanization() -> None:
 
 
 def test_a_korean_article_links_names_the_kb_knows_only_in_english(kiwi: object) -> None:
-    kb = base_kb()
-    kb.load([SEED_GOLD])
-    kb.load([ARTICLES / "005-sakura-compute-siam-ai-cloud.yaml"])
+    kb = kb_for("006")  # Sakura Compute and Haruto Tanaka in English only, as 005 gave them
     text = (
         "헤드라인입니다 정말로\n"
         "김유원 네이버클라우드 대표와 다나카 하루토 사쿠라컴퓨트 사장이 지난 2일 도쿄에서 만났다.\n"
@@ -409,6 +408,7 @@ KO_DATES = [
     ("2024년 11월 5일 발표", [("2024-11-05", "date")]),
     ("지난달 대만에서", [("2025-04", "date")]),
     ("같은 날 그는", [(None, "same-day")]),
+    ("다음 날 그는", [(None, "same-day")]),
     ("지분은 51%, 300억원 규모, NPU 2만개", []),
 ]
 EN_DATES = [
@@ -423,6 +423,8 @@ EN_DATES = [
     ("founded in 2019", [("2019", "date")]),
     ("On May 2, 2024 they met.", [("2024-05-02", "date")]),
     ("It raised $120 million from 40 investors.", []),
+    ("Later that day, she met him.", [(None, "same-day")]),
+    ("They met again the following day.", [(None, "same-day")]),
 ]
 
 
@@ -451,6 +453,23 @@ def test_same_day_takes_the_date_of_the_previous_event(gazetteer_kb: KB, kiwi: o
     ]
 
 
+def test_same_day_skips_a_month_recalled_in_between(gazetteer_kb: KB) -> None:
+    text = (
+        "A headline of some length\n"
+        "Acme CEO Jane Roe met Globex CEO John Doe in Seoul on Monday. "
+        "The two first met in March. "
+        "The following day, Jane Roe met Initech CEO Max Mustermann in Tokyo."
+    )
+    doc = _pipeline(gazetteer_kb, text, "en", "2025-05-23")
+    dated = {
+        tuple(sorted(f["participants"])): f.get("date")
+        for f in doc["facts"]
+        if f["type"] == "Meeting"
+    }
+    assert dated[("jane-roe", "john-doe")] == "2025-05-19"
+    assert dated[("jane-roe", "max-mustermann")] == "2025-05-20"
+
+
 # -- step 7: facts ---------------------------------------------------------------------------
 
 
@@ -469,6 +488,41 @@ def test_agreement_with_purposes_and_deadline(gazetteer_kb: KB, kiwi: object) ->
     assert (mou["date"], mou["place"]) == ("2025-06-11", "riyadh")
     assert [p.get("deadline") for p in mou["purposes"]] == ["2025", None]
     assert len(mou["quote"]) == 3
+
+
+def test_parties_named_in_the_sentences_after_the_agreement(gazetteer_kb: KB) -> None:
+    text = (
+        "A headline of some length\n"
+        "Chip start-up Acme Labs has raised $50 million in a round led by Globex Capital, "
+        "the company said on Tuesday. Initech Holdings also joined the round.\n"
+        "Umbrella Systems signed a supply contract in Seoul on Monday. Its customer is Hooli Group."
+    )
+    doc = _pipeline(gazetteer_kb, text, "en", "2025-10-14")
+    names_of = {e["id"]: e["name"]["en"] for e in doc["entities"]}
+    deals = {
+        frozenset(names_of[p] for p in f["parties"]): f.get("date")
+        for f in doc["facts"]
+        if f["type"] == "Agreement"
+    }
+    assert deals == {
+        # no date of the event: the day the article reports it
+        frozenset({"Acme Labs", "Globex Capital", "Initech Holdings"}): "2025-10-14",
+        frozenset({"Umbrella Systems", "Hooli Group"}): "2025-10-13",
+    }
+
+
+def test_a_definite_agreement_is_the_one_told_before(gazetteer_kb: KB) -> None:
+    text = (
+        "A headline of some length\n"
+        "Acme Labs will open a plant, weeks after it signed a supply agreement with Globex Group. "
+        "Globex Group, whose chief executive Jane Roe signed the June agreement in Seoul, "
+        "will buy chips. Initech Holdings makes chips too."
+    )
+    doc = _pipeline(gazetteer_kb, text, "en", "2025-07-02")
+    (deal,) = [f for f in doc["facts"] if f["type"] == "Agreement"]
+    names_of = {e["id"]: e["name"]["en"] for e in doc["entities"]}
+    assert {names_of[p] for p in deal["parties"]} == {"Acme Labs", "Globex Group"}
+    assert "date" not in deal  # "weeks after it signed": not the day of the report
 
 
 def test_expansion_places_status_and_present_in(seed_kb: KB, kiwi: object) -> None:

@@ -9,6 +9,7 @@ merged. Each fact keeps the sentences it came from as its quotes.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,7 @@ class Fact:
     confidence: float
     checks: list[str] = field(default_factory=list)
     place_is_site: bool = False
+    reported: str | None = None  # the day the article reports the event by, if it says
 
 
 @dataclass
@@ -104,11 +106,54 @@ def event_date(
     else:
         chosen = dates[0]
     if chosen.kind == "same-day":
-        dated = [
-            f.fields.get("date") for f in previous if f.fields.get("date") and min(f.sentences) < s
-        ]
-        return (dated[-1], "same-day") if dated else (None, None)
+        day = previous_day(ctx, s) or next(
+            (
+                f.fields["date"]
+                for f in reversed(previous)
+                if f.fields.get("date") and min(f.sentences) < s
+            ),
+            None,
+        )
+        if day and chosen.offset and len(day) == 10:
+            day = (dt.date.fromisoformat(day) + dt.timedelta(days=chosen.offset)).isoformat()
+        return (day, chosen.rule) if day else (None, None)
     return chosen.value, chosen.rule
+
+
+def previous_day(ctx: Context, s: int) -> str | None:
+    """The day ``같은 날`` or ``the same day`` refers to: the last date to the day that an
+    earlier sentence gives an event (not a month it recalls, not the day of a report)."""
+    for k in range(s - 1, -1, -1):
+        days = [
+            d.value for d in ctx.dates[k] if d.kind == "date" and d.value and len(d.value) == 10
+        ]
+        if days:
+            return days[-1]
+        if any(d.kind == "same-day" for d in ctx.dates[k]):
+            resolved = event_date(ctx, k, None, [])[0]
+            if resolved and len(resolved) == 10:
+                return resolved
+    return None
+
+
+_ANNOUNCED = {
+    # the event is the news itself: "X has signed …, X said on Tuesday",
+    # "X는 …을 체결했다고 3일 밝혔다"
+    "en": re.compile(r"\b(?:has|have)\s+(?:\w+\s+)?(?:signed|raised|agreed|inked|struck|formed)\b"),
+    "ko": re.compile(r"(?:체결|맺었|맺|설립|유치)[^.]{0,6}다고\s*\d{1,2}일\s*(?:밝혔|발표했)"),
+}
+
+
+def report_date(ctx: Context, s: int, trigger: int | None) -> str | None:
+    """The day sentence ``s`` reports by (``the company said on Tuesday``, ``…했다고 3일
+    밝혔다``), when what it reports is the event of its trigger itself, not an earlier one
+    it mentions (``weeks after it signed``)."""
+    text = ctx.sentences[s].text
+    pattern = _ANNOUNCED["ko" if ctx.language == "ko" else "en"]
+    if not pattern.search(text[trigger or 0 :] if ctx.language == "ko" else text):
+        return None
+    found = [d.value for d in ctx.dates[s] if d.kind == "report" and d.value]
+    return found[0] if found else None
 
 
 def deadline(ctx: Context, s: int) -> str | None:
@@ -291,6 +336,7 @@ def _absorb(host: Fact, other: Fact) -> None:
         else:
             host.fields.setdefault(key, value)
     host.sentences = sorted(set(host.sentences) | set(other.sentences))
+    host.reported = host.reported or other.reported
     host.checks.append(
         f"merged {len(other.sentences)} more sentence(s) telling the same {host.type.lower()}"
     )
@@ -346,6 +392,54 @@ def _parties(ctx: Context, s: int) -> list[str]:
     return parties
 
 
+_JOINED = {
+    # a party named after the agreement: "Y also joined the round", "Y도 투자에 참여했다"
+    "en": re.compile(
+        r"\b(?:also|too)\s+(?:joined|took part in|participated in|invested in|backed)\b"
+        r"|\b(?:joined|took part in|participated in) (?:the|this) (?:round|deal|agreement)\b"
+    ),
+    "ko": re.compile(r"도\s+(?:이번\s+)?(?:투자|협약|계약|라운드)?에?\s*참여"),
+}
+
+
+_DEFINITE = {
+    "en": re.compile(r"\b(?:the|this|that|its)\s+(?:[\w-]+\s+){0,2}$", re.I),
+    "ko": re.compile(r"(?:이번|해당|이|같은|양사의)\s+(?:[^\s]+\s+){0,1}$"),
+}
+
+
+def _definite(ctx: Context, s: int, trigger: int) -> bool:
+    """The agreement noun refers to one told before (the June agreement, 이번 협약)."""
+    before = ctx.sentences[s].text[:trigger]
+    return bool(_DEFINITE["ko" if ctx.language == "ko" else "en"].search(before))
+
+
+def _parties_after(ctx: Context, s: int, parties: list[str]) -> tuple[list[str], list[int]]:
+    """Parties the sentences after an agreement's name: with one party only, the
+    organizations of the next sentence (when it is not an agreement of its own: "X signed
+    a contract on Monday. Its supplier is Y."); and any organization that "also joined"
+    in the two sentences after."""
+    more: list[str] = []
+    told: list[int] = []
+    lang = "ko" if ctx.language == "ko" else "en"
+    for k in range(s + 1, min(s + 3, len(ctx.sentences))):
+        if _agreement_trigger(ctx, k) is not None:
+            break
+        orgs = [
+            m.entity
+            for m in ctx.of_kind(k, "Organization")
+            if m.entity not in parties and m.entity not in more and m.rule != "group-word"
+        ]
+        if not orgs:
+            continue
+        joined = _JOINED[lang].search(_outside_quotes(ctx.sentences[k].text))
+        named = k == s + 1 and len(parties) == 1 and not ctx.of_kind(k, "Person")
+        if joined or named:
+            more.append(orgs[0])
+            told.append(k)
+    return more, told
+
+
 def agreements(ctx: Context) -> list[Fact]:
     found: list[Fact] = []
     s = 0
@@ -355,16 +449,29 @@ def agreements(ctx: Context) -> list[Fact]:
             s += 1
             continue
         parties = _parties(ctx, s)
+        used = [s]
+        rule = "agreement-trigger"
+        if len(parties) == 1 and _definite(ctx, s, trigger):
+            # "the June agreement": one told before, with this party
+            earlier = [f for f in found if parties[0] in f.fields["parties"]]
+            if earlier:
+                parties = list(earlier[-1].fields["parties"])
+        more, told = _parties_after(ctx, s, parties)
+        if more:
+            parties = parties + more
+            used += told
+            rule = "agreement-trigger+parties-after"
         if len(parties) < 2:
             s += 1
             continue
         fields: dict[str, Any] = {"kind": _kind(ctx, s), "parties": parties}
         date, date_rule = event_date(ctx, s, trigger, found)
-        used = [s]
-        fact = Fact("Agreement", fields, used, "agreement-trigger", 0.7)
+        fact = Fact("Agreement", fields, used, rule, 0.7 if rule == "agreement-trigger" else 0.6)
         if date:
             fields["date"] = date
             fact.checks.append(f"date by {date_rule}")
+        else:
+            fact.reported = report_date(ctx, s, trigger)
         place = _place(ctx, [s])
         if place:
             fields["place"] = place
@@ -438,6 +545,15 @@ def _is_purpose(ctx: Context, k: int, *, first: bool) -> bool:
 
 
 def _merge_agreements(found: list[Fact]) -> list[Fact]:
+    merged = _merge_tellings(found)
+    for fact in merged:  # still no date: the day the article reports it, if that is the news
+        if not fact.fields.get("date") and fact.reported:
+            fact.fields["date"] = fact.reported
+            fact.checks.append("date: the day the article reports it; it gives no other")
+    return merged
+
+
+def _merge_tellings(found: list[Fact]) -> list[Fact]:
     merged: list[Fact] = []
     for fact in found:
         same = next(

@@ -124,7 +124,8 @@ MEETING = {
 AGREEMENT = {
     "ko": ("MOU", "양해각서", "업무 협약", "협약", "계약", "합작법인", "투자 유치", "인수"),
     "en": ("memorandum of understanding", "MOU", "agreement", "contract", "deal",
-           "joint venture", "Series ", "funding round", "acquire", "acquisition"),
+           "joint venture", "Series ", "funding round", "round led by", "acquire",
+           "acquisition"),
 }  # fmt: skip
 AGREEMENT_VERBS = {
     "ko": ("체결", "맺", "설립", "서명"),
@@ -136,7 +137,8 @@ AGREEMENT_KINDS = {
            ("공급 계약", "contract"), ("계약", "contract"), ("MOU", "MOU"),
            ("양해각서", "MOU"), ("협약", "MOU")),
     "en": (("joint venture", "joint-venture"), ("acqui", "acquisition"),
-           ("Series ", "investment"), ("funding", "investment"), ("stake", "investment"),
+           ("Series ", "investment"), ("funding", "investment"), ("round led by", "investment"),
+           ("stake", "investment"),
            ("contract", "contract"), ("memorandum", "MOU"), ("MOU", "MOU"),
            ("agreement", "MOU"), ("deal", "MOU")),
 }  # fmt: skip
