@@ -255,6 +255,31 @@ def test_korean_apposition_gives_person_organization_and_post(
     }
 
 
+def test_korean_posts_in_other_word_orders(seed_kb: KB, kiwi: object) -> None:
+    text = (
+        "헤드라인입니다 정말로\n"
+        "네이버클라우드 김철수 상무와 엔비디아의 박영희 최고기술책임자(CTO)가 만났다.\n"
+        "시암 AI 클라우드를 이끄는 이민호 대표와 최현우 최고재무책임자(CFO)도 참석했다.\n"
+        "네이버 최고전략책임자인 정다은이 발표했고, 탁신 친나왓 전 총리도 왔다."
+    )
+    doc = _pipeline(seed_kb, text, "ko")
+    names_of = {e["id"]: e["name"].get("ko") for e in doc["entities"]}
+    posts = {
+        (names_of.get(f["person"], f["person"]), f["organization"], f["role"], f.get("former"))
+        for f in doc["facts"]
+        if f["type"] == "Post"
+    }
+    assert posts == {
+        ("김철수", "naver-cloud", "executive-director", None),  # ORG NAME TITLE
+        ("박영희", "nvidia", "cto", None),  # ORG의 NAME TITLE
+        ("이민호", "siam-ai-cloud", "ceo", None),  # ORG를 이끄는 NAME TITLE
+        ("최현우", "siam-ai-cloud", "cfo", None),  # coordinated with the title before
+        ("정다은", "naver", "chief-strategy-officer", None),  # ORG TITLE인 NAME
+        # no organization: the one the KB says he led as prime minister
+        ("thaksin-shinawatra", "government-of-thailand", "prime-minister", "true"),
+    }
+
+
 def test_english_appositions(gazetteer_kb: KB) -> None:
     text = (
         "Acme and Globex talk chips\n"

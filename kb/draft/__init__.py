@@ -139,9 +139,18 @@ class _Pipeline:
         within: dict[str, set[str]] = {}
         for r in self._rows("draft-within"):
             within.setdefault(_local(r["place"]), set()).add(_local(r["container"]))
-        kb_posts: dict[str, list[str]] = {}
-        for r in self._rows("draft-posts"):
-            kb_posts.setdefault(_local(r["organization"]), []).append(_local(r["person"]))
+        background = mentions.Background(
+            [
+                (_local(r["person"]), _local(r["organization"]), r["role"] and _local(r["role"]))
+                for r in self._rows("draft-posts")
+            ]
+        )
+        for r in self._rows("draft-organizations"):
+            org = _local(r["organization"])
+            if r["parent"]:
+                background.parents.setdefault(org, set()).add(_local(r["parent"]))
+            if r["place"]:
+                background.based_in.setdefault(org, set()).add(_local(r["place"]))
 
         sents = sentences.split(self.article.text, lang)
         ents = mentions.Entities(
@@ -149,6 +158,7 @@ class _Pipeline:
             lang,
             transliteration.CrossScriptIndex(known.names, known.kinds, lang),
             transliteration.romanised_people(known.names, known.kinds) if lang == "en" else {},
+            background,
         )
         # new entities: two passes, so an organization named in a later sentence's
         # apposition is known when an earlier one is read again
@@ -172,7 +182,7 @@ class _Pipeline:
         coref.short_forms(sents, found, ents, lang)
         day = publication_date(published)
         dates = [find_dates(s.text, day, lang) for s in sents]
-        ctx = facts.Context(sents, found, dates, ents, lang, within, kb_posts)
+        ctx = facts.Context(sents, found, dates, ents, lang, within)
         drafted = facts.extract(ctx)
         return self._assemble(drafted, ents, ids, sents, published, publisher, headline, article_id)
 

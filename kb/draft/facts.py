@@ -52,7 +52,6 @@ class Context:
     ents: Entities
     language: str
     within: dict[str, set[str]]  # place -> the places it lies within
-    kb_posts: dict[str, list[str]]  # organization -> people with a post there (the KB's)
 
     def words(self, table: dict[str, Any]) -> Any:
         return table["ko" if self.language == "ko" else "en"]
@@ -784,7 +783,7 @@ def _kin_subject(ctx: Context, s: int, relative: str | None) -> str | None:
         if org:
             holders = [
                 p.person for p in ctx.ents.posts if p.organization == org
-            ] + ctx.kb_posts.get(org, [])
+            ] + ctx.ents.background.holders(org)
             if holders:
                 return holders[0]
     people = [m for m in ctx.of_kind(s, "Person") if m.entity != relative]

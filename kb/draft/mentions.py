@@ -76,6 +76,34 @@ class PostCandidate:
     rule: str
     confidence: float
     role_name: str | None = None  # the title as written when it is a new role
+    end_word: int = -1  # Korean: the index of the title's word in the sentence
+
+
+@dataclass
+class Background:
+    """What the KB already says that helps read an article: who holds which post, and which
+    organization belongs to which and is based where (ids)."""
+
+    posts: list[tuple[str, str, str | None]] = field(default_factory=list)  # person, org, role
+    parents: dict[str, set[str]] = field(default_factory=dict)
+    based_in: dict[str, set[str]] = field(default_factory=dict)
+
+    def holders(self, organization: str) -> list[str]:
+        return [p for p, o, _ in self.posts if o == organization]
+
+    def posts_of(self, person: str, role: str | None = None) -> list[tuple[str, str | None]]:
+        """(organization, role) of the person's posts, in ``role`` only if given."""
+        return [(o, r) for p, o, r in self.posts if p == person and (role is None or r == role)]
+
+    def unit(self, parent: str, place: str) -> str | None:
+        """The one organization part of ``parent`` and based in ``place`` (NVIDIA's Korean
+        unit: NVIDIA Korea)."""
+        found = [
+            o
+            for o, ps in self.parents.items()
+            if parent in ps and place in self.based_in.get(o, ())
+        ]
+        return found[0] if len(found) == 1 else None
 
 
 class Entities:
@@ -87,9 +115,11 @@ class Entities:
         language: str,
         cross: CrossScriptIndex | None = None,
         romanised: dict[str, str] | None = None,
+        background: Background | None = None,
     ) -> None:
         self.known = known
         self.language = language
+        self.background = background or Background()
         self.cross = cross
         self.romanised = romanised or {}
         self.respelled: dict[str, list[tuple[str, str]]] = {}  # known id -> (surface, why)
@@ -351,6 +381,11 @@ def _cross_script_names(sentence: Sentence, words: list[_Word], ents: Entities) 
 def _korean_apposition(
     sentence: Sentence, words: list[_Word], t: int, title: str, ents: Entities, ids: object
 ) -> None:
+    """A post from the words around title ``t``, in the orders of Korean news copy:
+    ``NAME ORG TITLE`` (정소영 엔비디아코리아 대표), ``ORG NAME TITLE`` (애크미 제인 로 대표),
+    ``ORG의 NAME TITLE``, ``ORG를 이끄는 NAME TITLE``, ``ORG 출신인 NAME TITLE``, ``ORG TITLE인
+    NAME``; a title with no organization takes the one of the title it is coordinated with
+    (``A사 B 대표와 C 최고기술책임자``) or the one the KB gives the person in that role."""
     chunk: list[_Word] = []
     k = t - 1
     former = k >= 0 and words[k].text == "전"  # 탁신 친나왓 전 총리: a former holder
@@ -366,9 +401,10 @@ def _korean_apposition(
         k -= 1
     while chunk and ents.lookup(chunk[0].text, "Place") and len(chunk) > 2:
         chunk = chunk[1:]  # 태국 시암 AI 클라우드 대표: the country is not part of the name
-    if not chunk:
-        return
     texts = [w.text for w in chunk]
+    after = _name_after_title(words, t, title)
+    if not texts and not after:
+        return
     # the organization: the longest run of chunk words that is a known or new organization
     org_at: tuple[int, int, str] | None = None
     for a in range(len(texts)):
@@ -382,58 +418,19 @@ def _korean_apposition(
     person_words: list[str]
     qualifier: list[str] = []
     org: str | None = None
+    rule = "ko-name-org-title"
     if org_at:
         a, b, org = org_at
         person_words, qualifier = texts[:a], texts[b:]
+        if not person_words and qualifier and _is_name(qualifier, ents):
+            person_words, qualifier, rule = qualifier, [], "ko-org-name-title"
+        if not person_words and after:
+            person_words, rule = after, "ko-org-title-name"
+    elif (before := _org_before(words, k, ents)) is not None:
+        org, rule = before
+        person_words = texts
     else:
-        place = ents.lookup(texts[-1], "Place") if len(texts) >= 1 else None
-        if place and title in ("총리", "장관", "대통령") and len(texts) <= 3:
-            country = texts[-1]
-            org = ents.add_new(
-                f"{country} 정부",
-                "Organization",
-                "ko-government-of",
-                0.7,
-                sentence,
-                ids,
-                english=None,
-            )
-            person_words = texts[:-1]
-        elif (
-            len(texts) == 3
-            and texts[2].endswith(KO_ORG_SUFFIXES)
-            and not texts[1].endswith(KO_ORG_SUFFIXES)
-        ):  # 나타퐁 쑤완나랏 디지털경제사회부: a two-word name, a one-word organization
-            person_words = texts[:2]
-            org = ents.add_new(texts[2], "Organization", "ko-apposition-org-suffix", 0.65,
-                               sentence, ids)  # fmt: skip
-        elif _korean_name_word(texts[0]):
-            person_words, rest = texts[:1], texts[1:]
-            if rest:
-                org = ents.add_new(
-                    " ".join(rest), "Organization", "ko-apposition-org", 0.75, sentence, ids
-                )
-        elif len(texts) >= 3:
-            person_words, rest = texts[:2], texts[2:]
-            org = ents.add_new(
-                " ".join(rest), "Organization", "ko-apposition-org", 0.65, sentence, ids
-            )
-        elif len(texts) == 2 and texts[1].endswith(KO_ORG_SUFFIXES):
-            person_words = texts[:1]
-            org = ents.add_new(
-                texts[1], "Organization", "ko-apposition-org-suffix", 0.65, sentence, ids
-            )
-        else:
-            person_words = texts
-            if title in ("총리", "장관", "대통령"):  # the government the sentence named
-                org = next(
-                    (
-                        ents.new[n].id
-                        for n in reversed(list(ents.new))
-                        if ents.new[n].rule == "ko-government-of" and n.split()[0] in sentence.text
-                    ),
-                    None,
-                )
+        org, person_words = _org_in_chunk(sentence, texts, title, ents, ids)
     person = _short_form(person_words, ents) or _korean_person(person_words, sentence, ents, ids)
     if person is None and org and title in ("총리", "장관", "대통령") and org_at is None:
         # "태국 총리": a person the article does not name
@@ -442,8 +439,10 @@ def _korean_apposition(
         unnamed = ents.get(person)
         if not unnamed.known and "the article does not name this person" not in unnamed.checks:
             unnamed.checks.append("the article does not name this person")
+    role = KO_TITLES[title]
+    if person and not org:
+        org, rule = _org_for_untitled(sentence, words, k, person, role, ents)
     if person and org:
-        role = KO_TITLES[title]
         role_name = " ".join([*qualifier, title]) if qualifier else None
         if qualifier and all(q in ("이사회",) for q in qualifier):
             role, role_name = "board-chair", None
@@ -454,11 +453,141 @@ def _korean_apposition(
                 org,
                 role,
                 former,
-                "ko-name-org-title",
-                0.8 if org_at else 0.65,
+                rule,
+                0.8 if org_at and rule == "ko-name-org-title" else 0.65,
                 role_name,
+                end_word=t,
             )
         )
+
+
+def _org_in_chunk(
+    sentence: Sentence, texts: list[str], title: str, ents: Entities, ids: object
+) -> tuple[str | None, list[str]]:
+    """No known organization among the words before the title: which of them name a new
+    one, and which the person."""
+    if not texts:
+        return None, []
+    place = ents.lookup(texts[-1], "Place")
+    if place and title in ("총리", "장관", "대통령") and len(texts) <= 3:
+        org = ents.add_new(
+            f"{texts[-1]} 정부", "Organization", "ko-government-of", 0.7, sentence, ids
+        )
+        return org, texts[:-1]
+    if (
+        len(texts) == 3
+        and texts[2].endswith(KO_ORG_SUFFIXES)
+        and not texts[1].endswith(KO_ORG_SUFFIXES)
+    ):  # 나타퐁 쑤완나랏 디지털경제사회부: a two-word name, a one-word organization
+        org = ents.add_new(
+            texts[2], "Organization", "ko-apposition-org-suffix", 0.65, sentence, ids
+        )
+        return org, texts[:2]
+    if _korean_name_word(texts[0]):
+        rest = texts[1:]
+        org = (
+            ents.add_new(" ".join(rest), "Organization", "ko-apposition-org", 0.75, sentence, ids)
+            if rest
+            else None
+        )
+        return org, texts[:1]
+    if len(texts) >= 3:
+        org = ents.add_new(
+            " ".join(texts[2:]), "Organization", "ko-apposition-org", 0.65, sentence, ids
+        )
+        return org, texts[:2]
+    if len(texts) == 2 and texts[1].endswith(KO_ORG_SUFFIXES):
+        org = ents.add_new(
+            texts[1], "Organization", "ko-apposition-org-suffix", 0.65, sentence, ids
+        )
+        return org, texts[:1]
+    if title in ("총리", "장관", "대통령"):  # the government the sentence named
+        org = next(
+            (
+                ents.new[n].id
+                for n in reversed(list(ents.new))
+                if ents.new[n].rule == "ko-government-of" and n.split()[0] in sentence.text
+            ),
+            None,
+        )
+        return org, texts
+    return None, texts
+
+
+def _is_name(texts: list[str], ents: Entities) -> bool:
+    """Words that name a person (a Korean name, or a person the article or KB knows)."""
+    if len(texts) == 1 and _korean_name_word(texts[0]):
+        return True
+    return ents.lookup(" ".join(texts), "Person") is not None
+
+
+def _name_after_title(words: list[_Word], t: int, title: str) -> list[str]:
+    """``사쿠라컴퓨트 최고기술책임자(CTO)인 나카무라 유이가``: the name after a title in
+    ``인``, one or two words, the last with its particle cut off."""
+    span = len(title.split())
+    last = words[t + span - 1].text if t + span - 1 < len(words) else ""
+    if not last.endswith("인"):
+        return []
+    out: list[str] = []
+    for word in words[t + span : t + span + 2]:
+        text = word.text.rstrip(",.")
+        if word.bare:
+            out.append(text)
+            continue
+        stem = re.sub(r"(?:이|가|은|는|와|과|을|를|의|도|에게)$", "", text)
+        if stem and all(_is_hangul(c) for c in stem):
+            out.append(stem)
+        break
+    return out if out and all(all(_is_hangul(c) for c in w) for w in out) else []
+
+
+_ORG_MARKERS = (
+    # (the word before the name, how the organization is written before it, rule)
+    (re.compile(r"^(?P<stem>.+)의$"), 0, "ko-org-of-name-title"),
+    (re.compile(r"^이끄는$"), 1, "ko-org-leads-name-title"),
+    (re.compile(r"^출신인$"), 1, "ko-org-alumni-name-title"),
+)
+
+
+def _org_before(words: list[_Word], k: int, ents: Entities) -> tuple[str, str] | None:
+    """The organization a marker word before the name points to: ``ORG의``, ``ORG를
+    이끄는``, ``ORG 출신인`` (the word ``k`` and the ones before it)."""
+    if k < 0:
+        return None
+    for pattern, back, rule in _ORG_MARKERS:
+        match = pattern.match(words[k].text)
+        if not match:
+            continue
+        j = k - back
+        if j < 0:
+            return None
+        last = match.group("stem") if back == 0 else re.sub(r"(?:를|을)$", "", words[j].text)
+        if back == 1 and words[k].text == "이끄는" and last == words[j].text:
+            return None  # 이끄는 needs its object: ORG를 이끄는
+        for n in range(3, 0, -1):  # the organization's name may take several words
+            lead = [w.text for w in words[max(0, j - n + 1) : j]]
+            if len(lead) != n - 1 or not all(w.bare for w in words[j - n + 1 : j]):
+                continue
+            org = ents.lookup(" ".join([*lead, last]), "Organization")
+            if org:
+                return org, rule
+    return None
+
+
+def _org_for_untitled(
+    sentence: Sentence, words: list[_Word], k: int, person: str, role: str, ents: Entities
+) -> tuple[str | None, str]:
+    """A person with a title but no organization: the organization of the post the title is
+    coordinated with (``… 시암 AI 클라우드 대표와 솜차이 분미 최고기술책임자``), else the one
+    the KB gives this person in this role."""
+    if k >= 0 and re.search(r"(?:와|과|,)$", words[k].text):
+        before = [p for p in ents.posts if p.sentence == sentence.index and p.end_word == k]
+        if before:
+            return before[-1].organization, "ko-coordinated-title"
+    held = {o for o, _ in ents.background.posts_of(person, role)}
+    if len(held) == 1 and ents.get(person).known:
+        return held.pop(), "ko-title-kb-post"
+    return None, ""
 
 
 _NOT_NAME_WORDS = frozenset(
