@@ -302,6 +302,33 @@ def test_english_appositions(gazetteer_kb: KB) -> None:
     assert meeting["date"] == "2025-08-04"
 
 
+def test_english_posts_in_other_word_orders(seed_kb: KB) -> None:
+    text = (
+        "Acme and Globex talk chips\n"
+        "Jane Roe, who heads NVIDIA's Korean unit, will join Acme Labs's board as an observer. "
+        "Acme Labs was founded by Roe and John Doe, a former Samsung Electronics engineer. "
+        "Max Mustermann, the chief executive of the Thai cloud firm Initech Cloud, said so."
+    )
+    doc = _pipeline(seed_kb, text, "en", "2025-08-05")
+    names_of = {e["id"]: e["name"]["en"] for e in doc["entities"]}
+    posts = {
+        (
+            names_of[f["person"]],
+            names_of.get(f["organization"], f["organization"]),
+            f["role"],
+            f.get("former"),
+        )
+        for f in doc["facts"]
+        if f["type"] == "Post"
+    }
+    assert posts == {
+        ("Jane Roe", "nvidia-korea", "head", None),  # the KB's unit of NVIDIA in South Korea
+        ("Jane Roe", "Acme Labs", "board-observer", None),
+        ("John Doe", "Samsung Electronics", "engineer", "true"),
+        ("Max Mustermann", "Initech Cloud", "ceo", None),
+    }
+
+
 def test_short_forms_and_group_words(gazetteer_kb: KB, kiwi: object) -> None:
     text = (
         "헤드라인입니다 정말로\n"

@@ -171,8 +171,9 @@ def posts(ctx: Context) -> list[Fact]:
             if post.sentence not in by_key[key].sentences:
                 by_key[key].sentences.append(post.sentence)
             continue
-        fact = Fact("Post", _post_fields(post), [post.sentence], post.rule, post.confidence)
-        if post.role_name:
+        fields = _post_fields(post, ctx)
+        fact = Fact("Post", fields, [post.sentence], post.rule, post.confidence)
+        if post.role_name and fields["role"] == post.role:
             fact.fields["role_name"] = post.role_name
         by_key[key] = fact
     found = list(by_key.values())
@@ -209,11 +210,15 @@ def post_starts(ctx: Context, found: list[Fact]) -> None:
                 break
 
 
-def _post_fields(post: PostCandidate) -> dict[str, Any]:
+def _post_fields(post: PostCandidate, ctx: Context) -> dict[str, Any]:
+    """The post's fields; its role is the one the KB gives this person's post at this
+    organization when it has one (the KB's ``country-head``, not a title's ``ceo``)."""
+    kb_roles = {r for o, r in ctx.ents.background.posts_of(post.person) if o == post.organization}
+    role = kb_roles.pop() if len(kb_roles) == 1 and None not in kb_roles else post.role
     fields: dict[str, Any] = {
         "person": post.person,
         "organization": post.organization,
-        "role": post.role,
+        "role": role,
     }
     if post.former:
         fields["former"] = True

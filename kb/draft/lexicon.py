@@ -29,6 +29,8 @@ ROLES = {
         "chief-strategy-officer", "chief strategy officer", "최고전략책임자"
     ),
     "founder": RoleWord("founder", "founder", "창업자"),
+    "board-member": RoleWord("board-member", "board member", "이사"),
+    "board-observer": RoleWord("board-observer", "board observer", "이사회 옵서버"),
     "head": RoleWord("head", "head", "총괄"),
     "executive-director": RoleWord("executive-director", "executive director", "상무"),
     "minister": RoleWord("minister", "minister", "장관"),

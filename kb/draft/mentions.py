@@ -727,6 +727,30 @@ _EN_NAME_ORG_TITLE = re.compile(
 _EN_ORG_WHOSE = re.compile(
     rf"(?P<org>{_CAP_RUN}), whose (?P<title>{_TITLES_RE}) (?P<name>{_CAP}(?: {_CAP}){{1,2}})"
 )
+_EN_NAME = rf"{_CAP}(?: {_CAP}){{0,2}}"
+_EN_WHO_HEADS = re.compile(
+    rf"(?P<name>{_EN_NAME}), who (?P<verb>heads|leads|runs|chairs|founded|co-founded) "
+    r"(?P<org>[^,.;]+?)(?=,|\.|;| and | as | in | since |$)"
+)
+_EN_OCCUPATIONS = "engineer|executive|researcher|scientist|official|banker|analyst|designer"
+_EN_A_ORG_TITLE = re.compile(
+    rf"(?P<name>{_EN_NAME}), (?:a|an|the) (?P<former>former )?(?P<org>{_CAP_RUN}) "
+    rf"(?P<title>{_TITLES_RE}|{_EN_OCCUPATIONS})\b"
+)
+_EN_TITLE_OF = re.compile(
+    rf"(?P<name>{_EN_NAME}), (?:the |a |an )?(?P<former>former )?(?P<title>{_TITLES_RE}) of "
+    r"(?P<org>[^,.;]+?)(?=,|\.|;| in | to | and |$)"
+)
+_EN_BOARD = re.compile(
+    rf"(?P<name>{_EN_NAME}), [^.]*?\b(?:will join|joins|joined|will sit on|sits on) "
+    rf"(?P<org>{_CAP_RUN})(?:'s|’s) board(?: as (?:an? )?(?P<as>observer|director|member))?"
+)
+_BOARD_ROLES = {"observer": "board-observer", "director": "board-member", "member": "board-member"}
+_DEMONYMS_RE = "|".join(sorted(DEMONYMS, key=len, reverse=True))
+_UNIT = re.compile(
+    rf"^(?P<parent>{_CAP_RUN})(?:'s|’s) (?P<demonym>{_DEMONYMS_RE}) "
+    r"(?:unit|arm|subsidiary|division|branch|business|office|affiliate)$"
+)
 _EN_DESCRIPTOR = re.compile(
     rf"\b(?:company|firm|group|operator|start-?up|maker|provider|house|developer|platform|unit|giant|"
     rf"conglomerate|lab|bank|ministry|agency) (?P<org>{_CAP_RUN})"
@@ -796,6 +820,7 @@ def english_entities(
                         0.8,
                     )
                 )
+    _english_posts(sentence, ents, ids)
     runs = [part for m in re.finditer(_CAP_RUN, text) for part in re.split(r"['’]s\b ?", m[0])]
     for raw in runs:
         run = _strip_org(raw.rstrip(".,'’"))
@@ -806,6 +831,101 @@ def english_entities(
             ents.add_new(run, "Organization", "en-org-suffix", 0.6, sentence, ids)
         elif run not in EN_NOT_NAMES:
             ents.unlinked.setdefault(run, sentence.quote)
+
+
+def _english_posts(sentence: Sentence, ents: Entities, ids: object) -> None:
+    """Posts written other than ``ORG TITLE NAME``: ``NAME, who heads ORG``, ``NAME, a
+    former ORG engineer``, ``NAME, the chief executive of ORG``, ``NAME … will join ORG's
+    board as an observer``; ORG may be a paraphrase the KB can resolve (``NVIDIA's Korean
+    unit``: the one part of NVIDIA based in South Korea)."""
+    text = sentence.text
+    for pattern, rule in (
+        (_EN_WHO_HEADS, "en-name-who-heads-org"),
+        (_EN_A_ORG_TITLE, "en-name-a-org-title"),
+        (_EN_TITLE_OF, "en-name-title-of-org"),
+        (_EN_BOARD, "en-name-joins-board"),
+    ):
+        for match in pattern.finditer(text):
+            person = _en_person(match["name"], ents, sentence, ids, rule)
+            org = _en_organization(match["org"], ents, sentence, ids, rule)
+            if not person or not org:
+                continue
+            groups = match.groupdict()
+            role_name = None
+            if rule == "en-name-joins-board":
+                role = _BOARD_ROLES.get(groups.get("as") or "member", "board-member")
+            elif rule == "en-name-who-heads-org":
+                role = {"chairs": "chair", "founded": "founder", "co-founded": "founder"}.get(
+                    match["verb"], "head"
+                )
+            else:
+                title = match["title"]
+                role = EN_TITLES.get(title) or EN_TITLES.get(title.lower()) or ""
+                if not role:
+                    role, role_name = title.lower(), title.lower()
+            ents.posts.append(
+                PostCandidate(
+                    sentence.index,
+                    person,
+                    org,
+                    role,
+                    bool(groups.get("former")),
+                    rule,
+                    0.7,
+                    role_name,
+                )
+            )
+
+
+def _en_person(name: str, ents: Entities, sentence: Sentence, ids: object, rule: str) -> str | None:
+    """The person a name in an English pattern is: known, new, or for one word (``Yoon``)
+    the one person of the article or KB with that name part."""
+    name = name.strip(" ,.")
+    words = name.split()
+    if not words or words[0] in EN_NOT_NAMES:
+        return None
+    found = ents.lookup(name, "Person")
+    if found or len(words) > 1:
+        return found or ents.add_new(name, "Person", rule, 0.7, sentence, ids)
+    hits = {
+        e.id
+        for e in ents.all.values()
+        if e.kind == "Person" and any(name in n.split() for n in e.surfaces())
+    } or {
+        e.entity
+        for e in ents.known.entries
+        if e.kind == "Person" and name in e.text.replace("-", " ").split()
+    }
+    return hits.pop() if len(hits) == 1 else None
+
+
+def _en_organization(
+    phrase: str, ents: Entities, sentence: Sentence, ids: object, rule: str
+) -> str | None:
+    """The organization an English phrase names: a name, ``X's Korean unit``, or the last
+    capitalised run of a description (``the South Korean model developer PulseMind``)."""
+    phrase = phrase.strip(" ,.")
+    unit = _UNIT.match(phrase)
+    if unit:
+        parent = ents.lookup(_strip_org(unit["parent"]), "Organization")
+        place = DEMONYMS[unit["demonym"]]
+        found = parent and ents.background.unit(parent, place)
+        if found:
+            ents.get(found)
+            return found
+        return None
+    runs = [_strip_org(m[0]) for m in re.finditer(_CAP_RUN, phrase)]
+    runs = [r for r in runs if r and not ents.lookup(r, "Place")]
+    if not runs:
+        return None
+    org_text = runs[-1]
+    found = ents.lookup(org_text, "Organization")
+    if found:
+        ents.get(found)
+        return found
+    if ents.lookup(org_text) or org_text in EN_NOT_NAMES:
+        return None
+    return ents.add_new(org_text, "Organization", rule, 0.6, sentence, ids)
 
 
 def _english_sites(sentence: Sentence, ents: Entities, ids: object) -> None:
