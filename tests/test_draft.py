@@ -302,6 +302,31 @@ def test_english_appositions(gazetteer_kb: KB) -> None:
     assert meeting["date"] == "2025-08-04"
 
 
+def test_korean_posts_taken_and_former_posts(seed_kb: KB, kiwi: object) -> None:
+    text = (
+        "헤드라인입니다 정말로\n"
+        "네이버클라우드는 내년 1월 도쿄에 새 법인을 연다.\n"
+        "초대 대표는 김철수 상무가 맡는다.\n"
+        "김 상무는 삼성전자에서 반도체 설계를 맡았던 엔지니어 출신이다."
+    )
+    doc = _pipeline(seed_kb, text, "ko")
+    names_of = {e["id"]: e["name"].get("ko") for e in doc["entities"]}
+    posts = {
+        (
+            names_of[f["person"]],
+            names_of.get(f["organization"], f["organization"]),
+            names_of.get(f["role"], f["role"]),  # a new role by its name
+            f.get("former"),
+        )
+        for f in doc["facts"]
+        if f["type"] == "Post"
+    }
+    assert posts == {
+        ("김철수", "naver-cloud", "ceo", None),  # the post named at the start of the sentence
+        ("김철수", "삼성전자", "엔지니어", "true"),
+    }
+
+
 def test_english_posts_in_other_word_orders(seed_kb: KB) -> None:
     text = (
         "Acme and Globex talk chips\n"

@@ -165,7 +165,10 @@ def deadline(ctx: Context, s: int) -> str | None:
 
 def posts(ctx: Context) -> list[Fact]:
     by_key: dict[tuple[str, str, bool], Fact] = {}
-    for post in ctx.ents.posts:
+    candidates = list(ctx.ents.posts)
+    if ctx.language == "ko":
+        candidates += posts_taken(ctx) + former_posts(ctx)
+    for post in candidates:
         key = (post.person, post.organization, post.former)
         if key in by_key:
             if post.sentence not in by_key[key].sentences:
@@ -178,6 +181,86 @@ def posts(ctx: Context) -> list[Fact]:
         by_key[key] = fact
     found = list(by_key.values())
     post_starts(ctx, found)
+    return found
+
+
+_TAKEN = re.compile(
+    r"^(?:(?P<of>\S+(?:\s\S+){0,2})의\s+)?(?:초대|신임|차기|새|첫)\s*"
+    r"(?P<title>대표이사|대표|CEO|사장|회장|의장)(?:은|는)\s"
+)
+_TAKES = re.compile(r"(?:이|가)\s+(?:맡는다|맡기로|맡았|맡게|맡을|겸임)")
+
+
+def posts_taken(ctx: Context) -> list[PostCandidate]:
+    """``(ORG의) 초대 대표는 … NAME 상무가 맡는다``: the person takes the post named at the
+    start, at that organization or, when none is named, the one the sentence before is about."""
+    from kb.draft.lexicon import KO_TITLES
+
+    found = []
+    for s, sentence in enumerate(ctx.sentences):
+        head = _TAKEN.match(sentence.text)
+        takes = _TAKES.search(sentence.text)
+        if not head or not takes:
+            continue
+        people = [m for m in ctx.of_kind(s, "Person") if m.end <= takes.start() + 1]
+        if not people:
+            continue
+        orgs = [m for m in ctx.of_kind(s, "Organization") if head["of"] and m.end <= head.end("of")]
+        if not orgs and s > 0:
+            orgs = [m for m in ctx.of_kind(s - 1, "Organization") if m.role == "subject"]
+        if not orgs:
+            continue
+        found.append(
+            PostCandidate(
+                s,
+                people[-1].entity,
+                orgs[0].entity,
+                KO_TITLES[head["title"]],
+                False,
+                "ko-post-taken",
+                0.6,
+            )
+        )
+    return found
+
+
+_ALUMNI = re.compile(r"(?P<what>\S+)\s*출신(?:이다|으로|이며|이고|이었)")
+
+
+def former_posts(ctx: Context) -> list[PostCandidate]:
+    """``윤 대표는 삼성전자에서 … 엔지니어 출신이다``, ``삼성전자 엔지니어 출신으로``: a former
+    post of the sentence's subject at the organization before 출신, in the title or
+    occupation written there."""
+    from kb.draft.lexicon import KO_TITLES
+
+    found = []
+    for s, sentence in enumerate(ctx.sentences):
+        text = _outside_quotes(sentence.text)
+        alumni = _ALUMNI.search(text)
+        if not alumni:
+            continue
+        subjects = [m for m in ctx.of_kind(s, "Person") if m.role == "subject"]
+        orgs = [
+            m
+            for m in ctx.of_kind(s, "Organization")
+            if m.end <= alumni.start("what") + 1 and m.role in ("at", "neutral")
+        ]
+        if not subjects or not orgs:
+            continue
+        what = alumni["what"]
+        role = KO_TITLES.get(what)
+        found.append(
+            PostCandidate(
+                s,
+                subjects[0].entity,
+                orgs[-1].entity,
+                role or what,
+                True,
+                "ko-former-post",
+                0.55,
+                None if role else what,
+            )
+        )
     return found
 
 
