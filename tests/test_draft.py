@@ -615,6 +615,40 @@ def test_expansion_places_status_and_present_in(seed_kb: KB, kiwi: object) -> No
     assert expansion["status"] == "planned"
 
 
+def test_expansion_from_quoted_speech_home_and_capital(seed_kb: KB, kiwi: object) -> None:
+    text = (
+        "헤드라인입니다 정말로\n"
+        "태국 AI·클라우드 기업 시암 AI 클라우드가 지난 2일 네이버클라우드와 손잡고 일본 수도에 진출한다.\n"
+        '라따나폰 웡나파찬트 시암 AI 클라우드 대표는 "사우디를 시작으로 중동 전역으로 늘려가겠다"고 말했다.'
+    )
+    doc = _pipeline(seed_kb, text, "ko")
+    expansions = {
+        (f["organization"], tuple(f["into"]), tuple(f["present_in"]))
+        for f in doc["facts"]
+        if f["type"] == "Expansion"
+    }
+    assert expansions == {
+        # 일본 수도: Tokyo; "태국 … 기업": where it is from, not where it goes
+        ("siam-ai-cloud", ("tokyo",), ("thailand",)),
+        # in the quote: the speaker's organization
+        ("siam-ai-cloud", ("saudi-arabia", "middle-east"), ("thailand",)),
+    }
+
+
+def test_a_country_before_an_organization_is_not_a_place_of_the_fact(seed_kb: KB) -> None:
+    text = (
+        "A headline of some length\n"
+        "Naver Cloud signed an agreement with Thailand's Siam AI Cloud on Monday to serve "
+        "companies operating in Southeast Asia. "
+        "Naver Cloud will also open an office in the Saudi capital by the end of the year."
+    )
+    doc = _pipeline(seed_kb, text, "en", "2025-08-05")
+    (deal,) = [f for f in doc["facts"] if f["type"] == "Agreement"]
+    assert "place" not in deal  # not Thailand (Siam AI Cloud's), not Southeast Asia
+    (expansion,) = [f for f in doc["facts"] if f["type"] == "Expansion"]
+    assert (expansion["into"], expansion["date"]) == (["riyadh"], "2025")
+
+
 def test_kinship_and_remark(seed_kb: KB, kiwi: object) -> None:
     text = (
         "헤드라인입니다 정말로\n"

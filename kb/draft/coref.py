@@ -11,8 +11,9 @@ two, ``이들``, ``두 사람`` → its two people.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from kb.draft.lexicon import EN_TITLES, GROUP_WORDS, KO_TITLES
+from kb.draft.lexicon import CAPITALS, DEMONYMS, EN_TITLES, GROUP_WORDS, KO_TITLES
 from kb.draft.mentions import Entities, Mention, particle_role
 from kb.draft.names import KnownNames, _is_hangul
 from kb.draft.sentences import Sentence
@@ -39,6 +40,57 @@ def sentence_mentions(
             else _en_role(sentence.text, start, end)
         )
         out.append(Mention(sentence.index, start, end, entry.entity, entry.kind, "name", role))
+    out += capitals(sentence, out, language)
+    return modifiers(sentence.text, sorted(out, key=lambda m: (m.start, m.end)))
+
+
+_EN_CAPITAL = re.compile(
+    r"\bthe (?P<demonym>"
+    + "|".join(sorted((re.escape(d) for d in DEMONYMS), key=len, reverse=True))
+    + r") capital\b"
+)
+
+
+def capitals(sentence: Sentence, found: list[Mention], language: str) -> list[Mention]:
+    """``the Saudi capital``, ``사우디 수도``: a mention of the country's capital city."""
+    text = sentence.text
+    out = []
+    if language == "ko":
+        for m in found:
+            if m.kind == "Place" and m.entity in CAPITALS and re.match(r"\s*수도", text[m.end :]):
+                end = m.end + text[m.end :].index("수도") + 2
+                role = particle_role(text, end)
+                out.append(Mention(sentence.index, m.start, end, CAPITALS[m.entity], "Place",
+                                   "capital-of", role))  # fmt: skip
+        return out
+    for match in _EN_CAPITAL.finditer(text):
+        country = DEMONYMS[match["demonym"]]
+        if country in CAPITALS:
+            role = _en_role(text, match.start(), match.end())
+            out.append(Mention(sentence.index, *match.span(), CAPITALS[country], "Place",
+                               "capital-of", role))  # fmt: skip
+    return out
+
+
+def modifiers(text: str, found: list[Mention]) -> list[Mention]:
+    """A place written right before an organization (``태국 시암 AI 클라우드``, ``Thailand's
+    Siam AI Cloud``) or inside a capital's mention says where the organization is, not
+    where something happens: its role becomes ``modifier``."""
+    out = []
+    for i, m in enumerate(found):
+        if m.kind == "Place" and m.rule == "name":
+            nxt = found[i + 1] if i + 1 < len(found) else None
+            gap = text[m.end : nxt.start] if nxt else None
+            inside = any(o.rule == "capital-of" and o.start <= m.start and m.end <= o.end
+                         for o in found if o is not m)  # fmt: skip
+            if inside or (
+                nxt is not None
+                and nxt.kind == "Organization"
+                and gap is not None
+                and re.fullmatch(r"\s?|['’]s\s", gap)
+            ):
+                m = replace(m, role="modifier")
+        out.append(m)
     return out
 
 

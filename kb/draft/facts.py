@@ -20,8 +20,11 @@ from kb.draft.lexicon import (
     AGREEMENT_KINDS,
     AGREEMENT_VERBS,
     COOPERATION,
+    DEMONYMS,
+    EN_TITLES,
     EXPANSION,
     KINSHIP,
+    KO_TITLES,
     MEETING,
     PLANNED,
     UNDERWAY,
@@ -82,7 +85,7 @@ def extract(ctx: Context) -> list[Fact]:
     facts += posts(ctx)
     facts += meetings(ctx)
     facts += agreements(ctx)
-    facts += expansions(ctx)
+    facts += expansions(ctx, [f for f in facts if f.type == "Agreement"])
     facts += cooperations(ctx, facts)
     facts += kinships(ctx)
     facts += remarks(ctx)
@@ -340,7 +343,7 @@ def meetings(ctx: Context) -> list[Fact]:
         fields: dict[str, Any] = {"participants": people}
         if date:
             fields["date"] = date
-        place = _place(ctx, used)
+        place = _place(ctx, used, trigger)
         fact = Fact("Meeting", fields, used, rule, 0.7 if date else 0.55)
         if place:
             fields["place"] = place
@@ -357,22 +360,41 @@ def meetings(ctx: Context) -> list[Fact]:
     return _merge_meetings(found)
 
 
-def _place(ctx: Context, sentences: list[int]) -> str | None:
+def _place(ctx: Context, sentences: list[int], trigger: int | None = None) -> str | None:
     """The most specific place where something happened: a site, else a place marked as
-    the location (에서, "in"), the city before its country."""
+    the location (에서; in English "in" or "at" in the clause of the trigger, not after a
+    participle: "companies operating in Southeast Asia" is not where a deal was signed),
+    the city before its country."""
     candidates = [m for k in sentences for m in ctx.mentions[k] if m.kind in PLACE_KINDS]
     sites = [m for m in candidates if m.kind == "Site"]
     if sites:
         return sites[0].entity
     located = [m for m in candidates if m.role == "at"]
-    pool = located or candidates
-    if not pool:
+    if ctx.language != "ko" and trigger is not None and sentences:
+        text = ctx.sentences[sentences[0]].text
+        start, end = _clause(text, trigger)
+        located = [
+            m
+            for m in located
+            if m.sentence != sentences[0]
+            or (
+                start <= m.start < end and not re.search(r"\w+ing\s+(?:in|at)\s+$", text[: m.start])
+            )
+        ]
+    if not located:
         return None
-    ids = _unique([m.entity for m in pool])
+    ids = _unique([m.entity for m in located])
     for ident in ids:  # the one within the others
         if any(other in ctx.within.get(ident, set()) for other in ids if other != ident):
             return ident
     return ids[0]
+
+
+def _clause(text: str, at: int) -> tuple[int, int]:
+    """The span between the commas around offset ``at``."""
+    start = text.rfind(",", 0, at) + 1
+    end = text.find(",", at)
+    return start, len(text) if end < 0 else end
 
 
 def _merge_meetings(found: list[Fact]) -> list[Fact]:
@@ -559,7 +581,7 @@ def agreements(ctx: Context) -> list[Fact]:
             fact.checks.append(f"date by {date_rule}")
         else:
             fact.reported = report_date(ctx, s, trigger)
-        place = _place(ctx, [s])
+        place = _place(ctx, [s], trigger)
         if place:
             fields["place"] = place
         occasion = [m.entity for m in ctx.of_kind(s, "Conference", "Event")]
@@ -681,18 +703,30 @@ def _expansion_trigger(ctx: Context, s: int) -> int | None:
     return min(found) if found else None
 
 
-def expansions(ctx: Context) -> list[Fact]:
+def expansions(ctx: Context, agreements: list[Fact] | None = None) -> list[Fact]:
+    """Expansions: an organization going into places (the places after the trigger in
+    English, those not marked as where it is in Korean). The organization is the sentence's
+    subject, or the speaker's when the trigger is in quoted speech; ``present_in`` is
+    where the article says the organization is from (``Japanese operator Sakura Compute``,
+    ``태국 … 기업 시암 AI 클라우드``); the date is the sentence's (a deadline too), else that
+    of the agreement with the partner it expands with."""
     found: list[Fact] = []
+    homes, home_mentions = home_places(ctx)
     for s in range(len(ctx.sentences)):
         trigger = _expansion_trigger(ctx, s)
-        if trigger is None or (_agreement_trigger(ctx, s) is not None and ctx.language != "ko"):
-            continue
+        if trigger is None or _agreement_trigger(ctx, s) is not None:
+            continue  # a sentence telling an agreement says what was signed, not where to go
         text = ctx.sentences[s].text
-        places = [m for m in ctx.of_kind(s, "Place") if m.role != "at"]
+        places = [m for m in ctx.of_kind(s, "Place") if m.role not in ("at", "modifier")]
         if ctx.language == "en":  # the places after the trigger, in its clause
             clause = text.find(",", trigger)
             clause = len(text) if clause < 0 else clause
-            places = [m for m in ctx.of_kind(s, "Place") if trigger < m.start < clause]
+            places = [
+                m
+                for m in ctx.of_kind(s, "Place")
+                if trigger < m.start < clause and m.role != "modifier"
+            ]
+        places = [m for m in places if (s, m.start) not in home_mentions]
         present = []
         into = []
         for m in places:
@@ -707,7 +741,11 @@ def expansions(ctx: Context) -> list[Fact]:
         org = _expanding_org(ctx, s, trigger)
         if org is None:
             continue
+        named_here = any(m.entity == org for m in ctx.mentions[s])
         fields: dict[str, Any] = {"organization": org, "into": into}
+        home = homes.get(org)
+        if home and home not in into:
+            present.append(home)
         if present:
             fields["present_in"] = _unique(present)
         topics = _unique([m.entity for m in ctx.of_kind(s, "Topic")])
@@ -719,19 +757,98 @@ def expansions(ctx: Context) -> list[Fact]:
         if partners:
             fields["partners"] = _unique(partners)
         fields["status"] = _status(ctx, s)
-        date, date_rule = event_date(ctx, s, None, found)
+        date, date_rule = event_date(ctx, s, None, found) if named_here else (None, None)
+        if not date and named_here and (due := deadline(ctx, s)):
+            date, date_rule = due, "a deadline of the sentence"
         fact = Fact("Expansion", fields, [s], "expansion-trigger", 0.6)
         if date:
             fields["date"] = date
             fact.checks.append(f"date by {date_rule}")
         fact.checks.append(f"status {fields['status']} from the wording; check")
         found.append(fact)
-    return _merge_expansions(ctx, found)
+    merged = _merge_expansions(ctx, found)
+    for fact in merged:
+        if "date" not in fact.fields and fact.fields.get("partners"):
+            deal = next(
+                (
+                    a
+                    for a in agreements or []
+                    if {fact.fields["organization"], *fact.fields["partners"][:1]}
+                    <= set(a.fields["parties"])
+                    and len(str(a.fields.get("date", ""))) == 10
+                ),
+                None,
+            )
+            if deal:
+                fact.fields["date"] = deal.fields["date"]
+                fact.checks.append("date: the day of the agreement with its partner")
+    return merged
+
+
+_KO_HOME = re.compile(
+    r"^(?:의)?\s+(?:\S+\s+){0,4}?(?:기업|업체|회사|스타트업|그룹|운영사|제조사)\s*['‘]?$"
+)
+_EN_HOME_BEFORE = re.compile(
+    r"\b(?P<demonym>"
+    + "|".join(sorted((re.escape(d) for d in DEMONYMS), key=len, reverse=True))
+    + r")\s+(?:[\w-]+\s+){0,4}?"
+    r"(?:company|firm|group|operator|start-?up|maker|provider|developer|house|platform)\s+$"
+)
+
+
+def home_places(ctx: Context) -> tuple[dict[str, str], set[tuple[int, int]]]:
+    """Where the article says an organization is from: a country or demonym in the
+    description just before its name (``Japanese GPU cloud operator Sakura Compute``,
+    ``태국 AI·클라우드 기업 시암 AI 클라우드``), not ``국내`` or a city; and the mentions
+    (sentence, offset) of those countries, which are no place the organization goes to."""
+    homes: dict[str, str] = {}
+    positions: set[tuple[int, int]] = set()
+    for s, sentence in enumerate(ctx.sentences):
+        text = sentence.text
+        places = {(m.start, m.end): m.entity for m in ctx.of_kind(s, "Place")}
+        for m in ctx.of_kind(s, "Organization"):
+            if m.entity in homes or m.rule != "name":
+                continue
+            before = text[max(0, m.start - 60) : m.start]
+            if ctx.language == "ko":
+                for (a, b), country in places.items():
+                    if (
+                        b <= m.start
+                        and m.start - b < 40
+                        and ctx.ents.get(country).kind == "Place"
+                        and _KO_HOME.match(text[b : m.start])
+                    ):
+                        homes[m.entity] = country
+                        positions.add((s, a))
+            else:
+                match = _EN_HOME_BEFORE.search(before)
+                if match:
+                    homes[m.entity] = DEMONYMS[match["demonym"]]
+    return homes, positions
+
+
+def _in_quotes(text: str, at: int) -> bool:
+    return any(m.start() <= at < m.end() for m in re.finditer(r"[\"“][^\"”]{8,}[\"”]", text))
+
+
+def _titled(ctx: Context, s: int, m: Mention) -> bool:
+    """An organization named in a person's title (이해진 네이버 이사회 의장, NVIDIA CEO Jensen
+    Huang), so not what the sentence is about."""
+    rest = ctx.sentences[s].text[m.end : m.end + 12].lstrip()
+    titles = KO_TITLES if ctx.language == "ko" else EN_TITLES
+    return any(rest.startswith(t) for t in titles)
 
 
 def _expanding_org(ctx: Context, s: int, trigger: int) -> str | None:
-    orgs = ctx.of_kind(s, "Organization")
     text = ctx.sentences[s].text
+    if _in_quotes(text, trigger):  # "사우디를 시작으로 … 늘려가겠다": the speaker's organization
+        outside = _outside_quotes(text)
+        speakers = [m for m in ctx.of_kind(s, "Person") if outside[m.start : m.end].strip()]
+        for m in speakers:
+            held = [p.organization for p in ctx.ents.posts if p.person == m.entity]
+            if held:
+                return held[0]
+    orgs = [m for m in ctx.of_kind(s, "Organization") if not _titled(ctx, s, m)]
     if ctx.language == "ko":
         for m in orgs:  # ORG의 PLACE 진출
             if m.role == "of" and m.start < trigger:
@@ -807,7 +924,7 @@ def cooperations(ctx: Context, facts: list[Fact]) -> list[Fact]:
         topics = _unique([m.entity for m in ctx.of_kind(s, "Topic")])
         if topics:
             fields["topics"] = topics
-        places = _unique([m.entity for m in ctx.of_kind(s, "Place")])
+        places = _unique([m.entity for m in ctx.of_kind(s, "Place") if m.role == "at"])
         if places:
             fields["places"] = places
         fields["status"] = (

@@ -116,6 +116,15 @@ DEMONYMS = {
     "Saudi": "saudi-arabia", "Korean": "south-korea", "South Korean": "south-korea",
     "Japanese": "japan", "Thai": "thailand", "Taiwanese": "taiwan", "American": "united-states",
     "Chinese": "china", "Emirati": "united-arab-emirates", "Vietnamese": "vietnam",
+    "Singaporean": "singapore", "Malaysian": "malaysia", "Indonesian": "indonesia",
+    "Qatari": "qatar", "Egyptian": "egypt", "Indian": "india", "British": "united-kingdom",
+    "French": "france", "German": "germany",
+}  # fmt: skip
+CAPITALS = {
+    # the gazetteer's capital cities, for "the Saudi capital" and "사우디 수도"
+    "south-korea": "seoul", "taiwan": "taipei", "thailand": "bangkok", "japan": "tokyo",
+    "china": "beijing", "saudi-arabia": "riyadh", "united-arab-emirates": "abu-dhabi",
+    "united-kingdom": "london", "france": "paris", "germany": "berlin",
 }  # fmt: skip
 
 # -- trigger words of facts ---------------------------------------------------------------

@@ -266,13 +266,17 @@ class _Word:
     bare: bool  # only nouns (no particle, no verb ending): part of a name
 
 
-def _words(sentence: Sentence) -> list[_Word]:
+def _words(sentence: Sentence, names: list[tuple[int, int]] | None = None) -> list[_Word]:
+    """The sentence's words; a word is bare when kiwipiepy tags it nouns only, or when it
+    lies inside a name the KB knows (kiwipiepy splits 라따나폰 at a sentence start into
+    라, 따, 나 (a particle), 폰)."""
     words = []
     for match in re.finditer(r"[^\s(]*\([^)]*\)\S*|\S+", sentence.text):
         start, end = match.span()
         tags = [t.tag for t in sentence.tokens if t.start < end and t.end > start]
         text = match[0]
         bare = bool(tags) and all(t.startswith(_NOUN_TAGS) or t in ("SSO", "SSC") for t in tags)
+        bare = bare or any(a <= start and end <= b for a, b in names or [])
         if re.search(r"[,.·…\"“”]$", text):
             bare = False
         words.append(_Word(text, start, end, bare))
@@ -313,7 +317,10 @@ def korean_entities(sentence: Sentence, ents: Entities, ids: object) -> None:
         ents.add_new(match[1], "Organization", "ko-descriptor-quoted", 0.85, sentence, ids)
     for match in _KO_EVENTS.finditer(text):
         ents.add_new(match[1] or match[2], "Conference", "ko-event-quoted", 0.7, sentence, ids)
-    words = _words(sentence)
+    name_spans = [
+        (a, b) for a, b, e in ents.known.find(text) if e.kind in ("Person", "Organization")
+    ]
+    words = _words(sentence, name_spans)
     if ents.cross:
         _cross_script_names(sentence, words, ents)
     _korean_sites(sentence, words, ents, ids)
