@@ -649,6 +649,28 @@ def test_a_country_before_an_organization_is_not_a_place_of_the_fact(seed_kb: KB
     assert (expansion["into"], expansion["date"]) == (["riyadh"], "2025")
 
 
+def test_cooperations_pair_each_verb_and_skip_the_parties_of_an_agreement(seed_kb: KB) -> None:
+    text = (
+        "A headline of some length\n"
+        "Naver Cloud signed an agreement with Siam AI Cloud on Monday. "
+        "Naver Cloud and Siam AI Cloud have worked together in partnership for years. "
+        "NVIDIA buys chips from Acme Labs, the Korean start-up that supplies Globex Digital. "
+        "NVIDIA has been working with Naver since last year on AI projects in Asia."
+    )
+    doc = _pipeline(seed_kb, text, "en", "2025-08-05")
+    names_of = {e["id"]: e["name"]["en"] for e in doc["entities"]}
+    found = {
+        (frozenset(names_of.get(p, p) for p in f["parties"]), f.get("date"))
+        for f in doc["facts"]
+        if f["type"] == "Cooperation"
+    }
+    assert found == {
+        (frozenset({"nvidia", "Acme Labs"}), None),
+        (frozenset({"Acme Labs", "Globex Digital"}), None),  # the start-up that supplies
+        (frozenset({"nvidia", "naver"}), "2024"),  # since last year
+    }  # Naver Cloud and Siam AI Cloud: their agreement says it
+
+
 def test_kinship_and_remark(seed_kb: KB, kiwi: object) -> None:
     text = (
         "헤드라인입니다 정말로\n"

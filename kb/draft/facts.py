@@ -911,31 +911,104 @@ def _merge_expansions(ctx: Context, found: list[Fact]) -> list[Fact]:
 # -- cooperation, kinship, remarks ------------------------------------------------------------
 
 
+_EN_COOPERATION_VERB = re.compile(
+    r"\b(?:supplies|supply|buys|buy|sells|sell|works with|working with|work with|worked with|"
+    r"partners? with|partnered with|teams? up with|teamed up with|cooperates? with|"
+    r"collaborates? with)\b"
+)
+_EN_ANTECEDENT = re.compile(r",\s+(?:the|a|an)\s[^,]*?\b(?:that|which|who)\s+$")
+
+
+def _cooperation_pairs(ctx: Context, s: int) -> list[list[str]]:
+    """The parties of each cooperation a sentence tells. English: for each verb (supplies,
+    buys, works with), the organization before it (for "DeepCore, the start-up that
+    supplies X", the one the clause is about) and the first after it. Korean: the subject
+    and the organization marked 와/과, else the first two named."""
+    named = ctx.of_kind(s, "Organization")
+    untitled = [m for m in named if not _titled(ctx, s, m)]
+    # the organizations of people's titles only: their heads speak for them
+    orgs = untitled if len({m.entity for m in untitled}) >= 2 else named
+    if ctx.language == "ko":
+        subject = [m.entity for m in orgs if m.role == "subject"]
+        partner = [m.entity for m in orgs if m.role == "with"]
+        if subject and partner and subject[0] != partner[0]:
+            return [[subject[0], partner[0]]]
+        parties = _unique([m.entity for m in orgs])
+        return [parties[:2]] if len(parties) >= 2 else []
+    text = ctx.sentences[s].text
+    pairs = []
+    for verb in _EN_COOPERATION_VERB.finditer(_outside_quotes(text)):
+        before = [m for m in orgs if m.end <= verb.start()]
+        after = [m for m in orgs if m.start >= verb.end()]
+        if not before or not after:
+            continue
+        subject = before[-1]
+        relative = _EN_ANTECEDENT.search(text[: verb.start()])
+        if relative:  # "DeepCore, the South Korean start-up that supplies …"
+            lead = [m for m in before if m.end <= relative.start()]
+            subject = lead[-1] if lead else subject
+        pair = _unique([subject.entity, after[0].entity])
+        if len(pair) == 2 and pair not in pairs:
+            pairs.append(pair)
+    if not pairs:
+        parties = _unique([m.entity for m in orgs])
+        if len(parties) >= 2:
+            pairs.append(parties[:2])
+    return pairs
+
+
+_SINCE = {
+    "en": re.compile(r"\bsince\s+$", re.I),
+    "ko": re.compile(r"^\s*부터"),
+}
+
+
 def cooperations(ctx: Context, facts: list[Fact]) -> list[Fact]:
+    """Cooperations from 협력/제휴/partnership/supplies sentences, except between the parties
+    of an agreement the draft has (the agreement is their cooperation, told more exactly);
+    the date is when it began (since last year, 지난해부터)."""
     found: list[Fact] = []
     told = {k for f in facts if f.type == "Agreement" for k in f.sentences}
+    agreed = [set(f.fields["parties"]) for f in facts if f.type == "Agreement"]
+    lang = "ko" if ctx.language == "ko" else "en"
     for s in range(len(ctx.sentences)):
         if s in told or ctx.has(s, COOPERATION) is None:
             continue
-        parties = _unique([m.entity for m in ctx.of_kind(s, "Organization")])
-        if len(parties) < 2:
-            continue
-        fields: dict[str, Any] = {"parties": parties[:2] if len(parties) > 2 else parties}
-        topics = _unique([m.entity for m in ctx.of_kind(s, "Topic")])
-        if topics:
-            fields["topics"] = topics
-        places = _unique([m.entity for m in ctx.of_kind(s, "Place") if m.role == "at"])
-        if places:
-            fields["places"] = places
-        fields["status"] = (
-            "planned" if any(w in ctx.sentences[s].text for w in ctx.words(PLANNED)) else "underway"
-        )
-        fact = Fact("Cooperation", fields, [s], "cooperation-trigger", 0.5)
-        same = next((f for f in found if set(f.fields["parties"]) == set(fields["parties"])), None)
-        if same:
-            _absorb(same, fact)
-        else:
-            found.append(fact)
+        for parties in _cooperation_pairs(ctx, s):
+            if any(set(parties) <= a for a in agreed):
+                continue
+            fields: dict[str, Any] = {"parties": parties}
+            topics = _unique([m.entity for m in ctx.of_kind(s, "Topic")])
+            if topics:
+                fields["topics"] = topics
+            places = _unique([m.entity for m in ctx.of_kind(s, "Place") if m.role == "at"])
+            if places:
+                fields["places"] = places
+            text = ctx.sentences[s].text
+            fields["status"] = (
+                "planned" if any(w in text for w in ctx.words(PLANNED)) else "underway"
+            )
+            fact = Fact("Cooperation", fields, [s], "cooperation-trigger", 0.5)
+            since = [
+                d
+                for d in ctx.dates[s]
+                if d.value
+                and (
+                    _SINCE[lang].search(text[: d.start])
+                    if lang == "en"
+                    else _SINCE[lang].match(text[d.end :])
+                )
+            ]
+            if since:
+                fields["date"] = since[0].value
+                fact.checks.append(f"date: since {since[0].text}")
+            same = next(
+                (f for f in found if set(f.fields["parties"]) == set(fields["parties"])), None
+            )
+            if same:
+                _absorb(same, fact)
+            else:
+                found.append(fact)
     return found
 
 
