@@ -671,6 +671,22 @@ def test_cooperations_pair_each_verb_and_skip_the_parties_of_an_agreement(seed_k
     }  # Naver Cloud and Siam AI Cloud: their agreement says it
 
 
+def test_described_organizations_are_defined_with_home_and_parent(gazetteer_kb: KB) -> None:
+    text = (
+        "A headline of some length\n"
+        "Japanese cloud operator Acme Compute signed a contract with Globex Labs on Monday. "
+        "Acme Compute is a subsidiary of the trading house Initech Holdings. "
+        '"Thailand and Japan are our markets," Acme Compute CEO Jane Roe said.'
+    )
+    doc = _pipeline(gazetteer_kb, text, "en", "2025-08-05")
+    orgs = {e["name"]["en"]: e for e in doc["entities"] if e["type"] == "Organization"}
+    initech = orgs["Initech Holdings"]["id"]  # named by no fact: the article describes it
+    assert orgs["Acme Compute"]["part_of"] == initech
+    assert orgs["Acme Compute"]["based_in"] == ["japan"]
+    (remark,) = [f for f in doc["facts"] if f["type"] == "Remark"]
+    assert remark["about"] == ["thailand", "japan"]
+
+
 def test_kinship_and_remark(seed_kb: KB, kiwi: object) -> None:
     text = (
         "헤드라인입니다 정말로\n"

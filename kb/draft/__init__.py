@@ -221,12 +221,17 @@ class _Pipeline:
             fact_items.append(Item(record, fact.rule, fact.confidence, fact.checks))
             used |= _refs(record)
         entity_items = []
+        for entity in ents.all.values():  # organizations the article describes are listed
+            if not entity.known and entity.kind == "Organization" and entity.rule in _DESCRIBED:
+                used.add(entity.id)
         for entity in ents.all.values():
             if entity.known or entity.id not in used:
                 continue
             for ref in entity.fields.values():
                 if isinstance(ref, str):
                     used.add(ref)
+                elif isinstance(ref, list):
+                    used |= {r for r in ref if isinstance(r, str)}
         for entity in ents.all.values():
             if entity.known or entity.id not in used:
                 continue
@@ -315,6 +320,12 @@ class _Pipeline:
         if self.article.url:
             article["url"] = self.article.url
         return article, checks
+
+
+_DESCRIBED = ("ko-descriptor-quoted", "en-descriptor")
+"""Rules that find an organization by its description (기업 '알누르 디지털', trading house
+Mitsuhama Holdings): the article presents it, so the draft defines it even if no fact
+names it."""
 
 
 def _respelled_items(ents: Any, used: set[str], language: str) -> list[Item]:

@@ -81,6 +81,7 @@ def _unique(items: list[str]) -> list[str]:
 
 
 def extract(ctx: Context) -> list[Fact]:
+    organization_links(ctx)
     facts: list[Fact] = []
     facts += posts(ctx)
     facts += meetings(ctx)
@@ -90,6 +91,43 @@ def extract(ctx: Context) -> list[Fact]:
     facts += kinships(ctx)
     facts += remarks(ctx)
     return facts
+
+
+# -- what the article says of its new organizations -------------------------------------
+
+_EN_PARENT_AFTER = re.compile(
+    r"\b(?:(?:is|was|became|as) (?:a|an|the) (?:[\w-]+ ){0,2}?"
+    r"(?:subsidiary|unit|division|arm|affiliate) of|owned by)\b"
+)
+_KO_PARENT_AFTER = re.compile(r"의\s*(?:모회사|지주회사)")  # X의 모회사인 Y: Y owns X
+_KO_PARENT_BEFORE = re.compile(r"의\s*(?:자회사|계열사|손자회사)")  # Y의 자회사인 X
+
+
+def organization_links(ctx: Context) -> None:
+    """``based_in`` and ``part_of`` of the article's new organizations: where its
+    description says it is from, and ``a subsidiary of Y``, ``owned by Y``, ``X의 모회사인
+    Y``, ``Y의 자회사인 X``. Known organizations keep what the KB says."""
+    homes, _ = home_places(ctx)
+    for org, place in homes.items():
+        entity = ctx.ents.get(org)
+        if not entity.known:
+            entity.fields.setdefault("based_in", [place])
+    patterns = [(_EN_PARENT_AFTER, True)] if ctx.language != "ko" else [
+        (_KO_PARENT_AFTER, True),
+        (_KO_PARENT_BEFORE, False),
+    ]  # fmt: skip
+    for s, sentence in enumerate(ctx.sentences):
+        orgs = [m for m in ctx.of_kind(s, "Organization") if m.rule != "group-word"]
+        for pattern, parent_after in patterns:
+            for match in pattern.finditer(sentence.text):
+                before = [m for m in orgs if m.end <= match.start() + 1]
+                after = [m for m in orgs if m.start >= match.end()]
+                if not before or not after:
+                    continue
+                child, parent = (before[-1], after[0]) if parent_after else (after[0], before[-1])
+                entity = ctx.ents.get(child.entity)
+                if not entity.known and child.entity != parent.entity:
+                    entity.fields.setdefault("part_of", parent.entity)
 
 
 # -- dates ---------------------------------------------------------------------------------
@@ -1071,6 +1109,21 @@ def _kin_subject(ctx: Context, s: int, relative: str | None) -> str | None:
 _SPEECH = re.compile(r"[\"“]([^\"”]{8,})[\"”]")
 
 
+def _about(ctx: Context, s: int, fields: dict[str, Any]) -> None:
+    """What a remark is about: the places, organizations, people and topics its quoted
+    words name, other than its speaker."""
+    outside = _outside_quotes(ctx.sentences[s].text)
+    named = [
+        m.entity
+        for m in ctx.mentions[s]
+        if not outside[m.start : m.end].strip()
+        and m.kind in ("Place", "Organization", "Person", "Topic")
+        and m.entity not in (fields.get("speaker"), fields.get("speaker_organization"))
+    ]
+    if named:
+        fields["about"] = _unique([*fields.get("about", []), *named])
+
+
 def remarks(ctx: Context) -> list[Fact]:
     found = []
     for s, sentence in enumerate(ctx.sentences):
@@ -1101,6 +1154,7 @@ def remarks(ctx: Context) -> list[Fact]:
             if previous:  # the second half of a quotation
                 previous[-1].fields["saying"].extend(sayings)
                 previous[-1].sentences.append(s)
+                _about(ctx, s, previous[-1].fields)
                 continue
         if not fields:
             continue
@@ -1109,6 +1163,7 @@ def remarks(ctx: Context) -> list[Fact]:
             if orgs:
                 fields["speaker_organization"] = orgs[0]
         fields["saying"] = sayings
+        _about(ctx, s, fields)
         date, _ = event_date(ctx, s, None, found)
         if date:
             fields["date"] = date
