@@ -280,6 +280,16 @@ def test_korean_posts_in_other_word_orders(seed_kb: KB, kiwi: object) -> None:
     }
 
 
+def test_a_korean_descriptor_before_an_unquoted_name(gazetteer_kb: KB, kiwi: object) -> None:
+    text = (
+        "헤드라인입니다 정말로\n"
+        "국내 AI 스타트업 글로벡스랩스가 새 칩을 공개했다. 회사 측은 기업 고객을 늘린다.\n"
+        '그는 "국내 스타트업 가운데 애크미 생태계가 가장 크다"고 말했다.'
+    )
+    doc = _pipeline(gazetteer_kb, text, "ko")
+    assert [e["name"]["ko"] for e in doc["entities"]] == ["글로벡스랩스"]
+
+
 def test_english_appositions(gazetteer_kb: KB) -> None:
     text = (
         "Acme and Globex talk chips\n"

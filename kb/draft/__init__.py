@@ -322,7 +322,7 @@ class _Pipeline:
         return article, checks
 
 
-_DESCRIBED = ("ko-descriptor-quoted", "en-descriptor")
+_DESCRIBED = ("ko-descriptor-quoted", "ko-descriptor", "en-descriptor")
 """Rules that find an organization by its description (기업 '알누르 디지털', trading house
 Mitsuhama Holdings): the article presents it, so the draft defines it even if no fact
 names it."""

@@ -29,7 +29,7 @@ from kb.draft.lexicon import (
     PLANNED,
     UNDERWAY,
 )
-from kb.draft.mentions import Entities, Mention, PostCandidate
+from kb.draft.mentions import SPEECH, Entities, Mention, PostCandidate, in_quotes
 from kb.draft.sentences import Sentence
 
 PLACE_KINDS = ("Place", "Site")
@@ -73,7 +73,7 @@ class Context:
 def _outside_quotes(text: str) -> str:
     """``text`` with quoted speech blanked out (same length), so triggers inside a remark
     do not make facts of their own."""
-    return re.sub(r"[\"“][^\"”]{8,}[\"”]", lambda m: " " * len(m[0]), text)
+    return SPEECH.sub(lambda m: " " * len(m[0]), text)
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -865,10 +865,6 @@ def home_places(ctx: Context) -> tuple[dict[str, str], set[tuple[int, int]]]:
     return homes, positions
 
 
-def _in_quotes(text: str, at: int) -> bool:
-    return any(m.start() <= at < m.end() for m in re.finditer(r"[\"“][^\"”]{8,}[\"”]", text))
-
-
 def _titled(ctx: Context, s: int, m: Mention) -> bool:
     """An organization named in a person's title (이해진 네이버 이사회 의장, NVIDIA CEO Jensen
     Huang), so not what the sentence is about."""
@@ -879,7 +875,7 @@ def _titled(ctx: Context, s: int, m: Mention) -> bool:
 
 def _expanding_org(ctx: Context, s: int, trigger: int) -> str | None:
     text = ctx.sentences[s].text
-    if _in_quotes(text, trigger):  # "사우디를 시작으로 … 늘려가겠다": the speaker's organization
+    if in_quotes(text, trigger):  # "사우디를 시작으로 … 늘려가겠다": the speaker's organization
         outside = _outside_quotes(text)
         speakers = [m for m in ctx.of_kind(s, "Person") if outside[m.start : m.end].strip()]
         for m in speakers:
@@ -1106,9 +1102,6 @@ def _kin_subject(ctx: Context, s: int, relative: str | None) -> str | None:
     return people[0].entity if people else None
 
 
-_SPEECH = re.compile(r"[\"“]([^\"”]{8,})[\"”]")
-
-
 def _about(ctx: Context, s: int, fields: dict[str, Any]) -> None:
     """What a remark is about: the places, organizations, people and topics its quoted
     words name, other than its speaker."""
@@ -1127,7 +1120,7 @@ def _about(ctx: Context, s: int, fields: dict[str, Any]) -> None:
 def remarks(ctx: Context) -> list[Fact]:
     found = []
     for s, sentence in enumerate(ctx.sentences):
-        sayings = [m[1].strip().rstrip(",") for m in _SPEECH.finditer(sentence.text)]
+        sayings = [m[1].strip().rstrip(",") for m in SPEECH.finditer(sentence.text)]
         if not sayings:
             continue
         outside = _outside_quotes(sentence.text)

@@ -323,6 +323,7 @@ def korean_entities(sentence: Sentence, ents: Entities, ids: object) -> None:
     words = _words(sentence, name_spans)
     if ents.cross:
         _cross_script_names(sentence, words, ents)
+    _korean_described(sentence, words, ents, ids)
     _korean_sites(sentence, words, ents, ids)
     i = 0
     while i < len(words):
@@ -353,6 +354,51 @@ def korean_entities(sentence: Sentence, ents: Entities, ids: object) -> None:
                 ents.add_new(run, "Organization", "ko-nnp-org-suffix", 0.6, sentence, ids)
             else:
                 ents.unlinked.setdefault(run, sentence.quote)
+
+
+_KO_DESCRIPTOR_HEADS = ("기업", "업체", "회사", "스타트업", "운영사", "제조사", "개발사")
+
+
+def _korean_described(sentence: Sentence, words: list[_Word], ents: Entities, ids: object) -> None:
+    """``일본 GPU 클라우드 기업 사쿠라컴퓨트와``, ``스타트업 딥코어가``: the name after a
+    descriptor, up to the word that carries its particle, when kiwipiepy tags part of it a
+    proper noun or foreign word (so ``기업 고객`` is no name)."""
+    for i, word in enumerate(words[:-1]):
+        if word.text not in _KO_DESCRIPTOR_HEADS:
+            continue
+        name: list[str] = []
+        for nxt in words[i + 1 : i + 4]:
+            if nxt.text.startswith(("'", "‘", '"', "“")):
+                break  # quoted: the quoted-descriptor rule reads it
+            if nxt.bare:
+                name.append(nxt.text)
+                continue
+            part = _noun_part(sentence, nxt)
+            if part:
+                name.append(part)
+            break
+        surface = " ".join(name)
+        if not name or surface in KO_TITLES or any(t in surface for t in _KO_TITLE_WORDS):
+            continue
+        if in_quotes(sentence.text, word.start) or (
+            len(name) > 1 and ents.lookup(surface) is None and any(ents.lookup(n) for n in name)
+        ):
+            continue  # in quoted speech, or a phrase around another name (가운데 엔비디아 생태계)
+        span_start = words[i + 1].start
+        span_end = span_start + len(surface)
+        tags = {t.tag for t in sentence.tokens if span_start <= t.start < span_end}
+        if not tags & {"NNP", "SL"} or ents.lookup(surface, "Place"):
+            continue
+        ents.add_new(surface, "Organization", "ko-descriptor", 0.75, sentence, ids)
+
+
+SPEECH = re.compile(r"[\"“]([^\"”]{8,})[\"”]")
+"""Quoted speech: eight characters or more between double quotes."""
+
+
+def in_quotes(text: str, at: int) -> bool:
+    """Offset ``at`` lies inside quoted speech."""
+    return any(m.start() <= at < m.end() for m in SPEECH.finditer(text))
 
 
 def _noun_part(sentence: Sentence, word: _Word) -> str:
