@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from kb.namespaces import EK, EKR
 
@@ -86,6 +87,7 @@ def _is_hangul(char: str) -> bool:
     return "\uac00" <= char <= "\ud7a3"
 
 
+@cache  # the same names are matched by every matcher of every draft: compile each once
 def _name_pattern(name: str) -> re.Pattern[str]:
     body = r"\s*".join(re.escape(part) for part in name.split())
     flags = re.IGNORECASE if name.isascii() and len(name) > 3 else 0
