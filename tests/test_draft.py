@@ -577,6 +577,40 @@ def test_agreement_with_purposes_and_deadline(gazetteer_kb: KB, kiwi: object) ->
     assert len(mou["quote"]) == 3
 
 
+def test_dates_the_article_leaves_implicit(gazetteer_kb: KB) -> None:
+    text = (
+        "A headline of some length\n"
+        "Acme Labs CEO Jane Roe met Globex Group CEO John Doe in Seoul on Monday. "
+        "The two companies signed a contract under which Acme Labs will ship chips by the end "
+        "of the year. "
+        "After the ceremony, Jane Roe met Initech Cloud CEO Max Mustermann.\n"
+        "Initech Cloud held a launch ceremony in Tokyo on Tuesday."
+    )
+    doc = _pipeline(gazetteer_kb, text, "en", "2025-05-23")
+    (deal,) = [f for f in doc["facts"] if f["type"] == "Agreement"]
+    assert deal["date"] == "2025-05-19"  # the meeting's day, told the sentence before
+    assert [p["deadline"] for p in deal["purposes"]] == ["2025"]  # in the sentence itself
+    dated = {
+        frozenset(f["participants"]): f.get("date") for f in doc["facts"] if f["type"] == "Meeting"
+    }
+    assert dated[frozenset({"jane-roe", "max-mustermann"})] is None  # no ceremony before it
+
+
+def test_an_occasion_dates_what_happens_at_it(gazetteer_kb: KB, kiwi: object) -> None:
+    text = (
+        "헤드라인입니다 정말로\n"
+        "애크미는 지난 15일 방콕에서 공개 행사를 열었다.\n"
+        "김철수 애크미 대표는 행사 직후 박영희 글로벡스 대표와 따로 만났다.\n"
+        "애크미는 앞서 지난 18일 글로벡스와 300억원 규모의 공급 계약을 체결했다. "
+        "내년 3월까지 칩 2만개를 공급하는 내용이다."
+    )
+    doc = _pipeline(gazetteer_kb, text, "ko", "2025-07-20")
+    (meeting,) = [f for f in doc["facts"] if f["type"] == "Meeting"]
+    assert meeting["date"] == "2025-07-15"
+    (deal,) = [f for f in doc["facts"] if f["type"] == "Agreement"]
+    assert [p["deadline"] for p in deal["purposes"]] == ["2026-03"]  # …하는 내용이다
+
+
 def test_parties_named_in_the_sentences_after_the_agreement(gazetteer_kb: KB) -> None:
     text = (
         "A headline of some length\n"

@@ -139,7 +139,8 @@ def event_date(
     """The date of an event told in sentence ``s``: (value, rule)."""
     dates = [d for d in ctx.dates[s] if d.kind in ("date", "same-day")]
     if not dates:
-        return None, None
+        day = occasion_day(ctx, s)
+        return (day, "the day of the occasion it names") if day else (None, None)
     if trigger is not None:
         before = [d for d in dates if d.start <= trigger]
         chosen = before[-1] if before else dates[0]
@@ -158,6 +159,39 @@ def event_date(
             day = (dt.date.fromisoformat(day) + dt.timedelta(days=chosen.offset)).isoformat()
         return (day, chosen.rule) if day else (None, None)
     return chosen.value, chosen.rule
+
+
+_OCCASION = {
+    "ko": re.compile(
+        r"(?P<noun>행사|포럼|서밋|회의|박람회|콘퍼런스|컨퍼런스|전시회|기념식|협약식|계약식)\s*"
+        r"(?:직후|직전|당일|도중|중에|현장에서|에서|이후)"
+    ),
+    "en": re.compile(
+        r"\b(?:after|before|during|at|on the sidelines of) the "
+        r"(?P<noun>event|summit|forum|conference|ceremony|signing|launch)\b",
+        re.I,
+    ),
+}
+
+
+def occasion_day(ctx: Context, s: int) -> str | None:
+    """A sentence dated by the occasion it names (``행사 직후``, ``on the sidelines of the
+    summit``): the day of the last sentence before that names the same occasion with a
+    date to the day."""
+    lang = "ko" if ctx.language == "ko" else "en"
+    match = _OCCASION[lang].search(_outside_quotes(ctx.sentences[s].text))
+    if not match:
+        return None
+    noun = match["noun"].lower()
+    for k in range(s - 1, -1, -1):
+        if noun not in ctx.sentences[k].text.lower():
+            continue
+        days = [
+            d.value for d in ctx.dates[k] if d.kind == "date" and d.value and len(d.value) == 10
+        ]
+        if days:
+            return days[0]
+    return None
 
 
 def previous_day(ctx: Context, s: int) -> str | None:
@@ -555,6 +589,21 @@ _DEFINITE = {
 }
 
 
+def _group_day(ctx: Context, s: int, parties: list[str]) -> str | None:
+    """``The two companies signed a contract`` after a sentence telling their meeting on
+    Monday: read as the same day (the sentence before names both parties and a day)."""
+    grouped = [m for m in ctx.of_kind(s, "Organization") if m.rule == "group-word"]
+    if not grouped or s == 0:
+        return None
+    before = {m.entity for m in ctx.of_kind(s - 1, "Organization")}
+    if not set(parties) <= before:
+        return None
+    days = [
+        d.value for d in ctx.dates[s - 1] if d.kind == "date" and d.value and len(d.value) == 10
+    ]
+    return days[-1] if days else None
+
+
 def _definite(ctx: Context, s: int, trigger: int) -> bool:
     """The agreement noun refers to one told before (the June agreement, 이번 협약)."""
     before = ctx.sentences[s].text[:trigger]
@@ -614,6 +663,8 @@ def agreements(ctx: Context) -> list[Fact]:
         fields: dict[str, Any] = {"kind": _kind(ctx, s), "parties": parties}
         date, date_rule = event_date(ctx, s, trigger, found)
         fact = Fact("Agreement", fields, used, rule, 0.7 if rule == "agreement-trigger" else 0.6)
+        if not date and (day := _group_day(ctx, s, parties)):
+            date, date_rule = day, "the day of the sentence before, whose parties 'the two' are"
         if date:
             fields["date"] = date
             fact.checks.append(f"date by {date_rule}")
@@ -635,6 +686,10 @@ def agreements(ctx: Context) -> list[Fact]:
         if present:
             fields["present"] = present
         purposes = []
+        if due := deadline(ctx, s):  # "signed a contract under which … by the end of the year"
+            purposes.append(
+                {"description": {ctx.language: ctx.sentences[s].quote}, "deadline": due}
+            )
         k = used[-1] + 1
         gap = 1  # one sentence about something else may stand between (a caption, a side note)
         while k < len(ctx.sentences) and len(purposes) < 4:
@@ -674,9 +729,11 @@ _PURPOSE_START = {
     ),
 }
 _PURPOSE_VERB = {
-    "ko": re.compile(r"(?:기로 (?:했|하였|합의)|예정|계획|방침|목표)"),
+    "ko": re.compile(r"(?:기로 (?:했|하였|합의)|예정|계획|방침|목표|내용이다|내용을 담)"),
     "en": re.compile(r"\b(?:will|plan|aim)\b"),
 }
+_CONTENT = {"ko": re.compile(r"내용이다|내용을 담"), "en": re.compile(r"(?!)")}
+"""A sentence that says what an agreement holds (…을 공급하는 내용이다): a purpose."""
 
 
 def _is_purpose(ctx: Context, k: int, *, first: bool) -> bool:
@@ -688,7 +745,9 @@ def _is_purpose(ctx: Context, k: int, *, first: bool) -> bool:
         return False
     if not _PURPOSE_VERB[lang].search(text):
         return False
-    return bool(_PURPOSE_START[lang].search(text)) or (not first and not ctx.of_kind(k, "Person"))
+    return bool(_PURPOSE_START[lang].search(text) or _CONTENT[lang].search(text)) or (
+        not first and not ctx.of_kind(k, "Person")
+    )
 
 
 def _merge_agreements(found: list[Fact]) -> list[Fact]:
