@@ -5,8 +5,9 @@ which the rules were written on) and the held-out set of round 2 (``tests/draft-
 written before the round-2 rules and scored with ``--heldout``). For each gold article it
 builds the KB the analyst would have had: the ontology and the gazetteer, plus (for the
 articles of both folders) the seed article and every gold article published before it.
-The seed article is drafted against the ontology and gazetteer alone, so every entity must
-come from its text. It drafts the article and compares the draft with the gold file:
+The seed article (in Korean and in its English rendering) is drafted against the ontology
+and gazetteer alone, so every entity must come from its text. It drafts the article and
+compares the draft with the gold file:
 
 - entities (people, organizations, places, sites, events): one a draft references by an id
   the KB had matches that id; a new one matches a gold entity the KB did not have that
@@ -40,6 +41,9 @@ from kb.draft import draft
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_TEXT = REPO / "tests" / "data" / "seed-article.ko.txt"
+SEED_EN_TEXT = REPO / "tests" / "data" / "seed-article.en.txt"
+"""The seed article's English rendering (shared/seeds/*.en.md, paragraphs unwrapped): the
+same facts, so the seed's gold file scores it too."""
 SEED_GOLD = REPO / "facts" / "bizwatch-2025-05-23-naver-nvidia.yaml"
 ARTICLES = REPO / "tests" / "articles"
 HELD_OUT = REPO / "tests" / "draft-gold"
@@ -85,7 +89,7 @@ class Score:
 def gold_articles(*, held_out: bool = False) -> list[tuple[str, Path, Path]]:
     """(name, text, gold) of the development articles, the seed first, then in publication
     order; with ``held_out``, of the held-out articles (``tests/draft-gold/``) instead."""
-    out = [] if held_out else [("seed", SEED_TEXT, SEED_GOLD)]
+    out = [] if held_out else [("seed", SEED_TEXT, SEED_GOLD), ("seed-en", SEED_EN_TEXT, SEED_GOLD)]
     for gold in sorted((HELD_OUT if held_out else ARTICLES).glob("[0-9][0-9][0-9]-*.yaml")):
         text = next(p for p in (gold.with_suffix(".txt"), gold.with_suffix(".html")) if p.exists())
         out.append((gold.name[:3], text, gold))
@@ -114,9 +118,9 @@ def base_kb() -> Any:
 def kb_for(name: str) -> Any:
     """The KB an analyst drafting article ``name`` would have had."""
     kb = base_kb()
-    if name != "seed":
+    if not name.startswith("seed"):
         both = gold_articles() + gold_articles(held_out=True)
-        earlier = [SEED_GOLD] + [g for n, _, g in both if n != "seed" and n < name]
+        earlier = [SEED_GOLD] + [g for n, _, g in both if not n.startswith("seed") and n < name]
         for path in earlier:  # one at a time: a batch does not see its own definitions (issue 12)
             kb.load([str(path)])
     return kb

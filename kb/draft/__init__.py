@@ -222,7 +222,7 @@ class _Pipeline:
             used |= _refs(record)
         entity_items = []
         for entity in ents.all.values():  # organizations the article describes are listed
-            if not entity.known and entity.kind == "Organization" and entity.rule in _DESCRIBED:
+            if not entity.known and entity.rule in _DESCRIBED:
                 used.add(entity.id)
         for entity in ents.all.values():
             if entity.known or entity.id not in used:
@@ -322,10 +322,11 @@ class _Pipeline:
         return article, checks
 
 
-_DESCRIBED = ("ko-descriptor-quoted", "ko-descriptor", "en-descriptor")
+_DESCRIBED = ("ko-descriptor-quoted", "ko-descriptor", "en-descriptor", "ko-event-quoted",
+              "en-event")  # fmt: skip
 """Rules that find an organization by its description (기업 '알누르 디지털', trading house
-Mitsuhama Holdings): the article presents it, so the draft defines it even if no fact
-names it."""
+Mitsuhama Holdings) or an event by its name ('AI 서울 정상회의', "AI Seoul Summit"): the
+article presents it, so the draft defines it even if no fact names it."""
 
 
 def _respelled_items(ents: Any, used: set[str], language: str) -> list[Item]:

@@ -13,7 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from kb.draft.lexicon import CAPITALS, DEMONYMS, EN_TITLES, GROUP_WORDS, KO_TITLES
+from kb.draft.lexicon import (
+    CAPITALS,
+    DEMONYMS,
+    EN_TITLES,
+    GROUP_WORDS,
+    KO_TITLES,
+    REGION_ADJECTIVES,
+)
 from kb.draft.mentions import Entities, Mention, particle_role
 from kb.draft.names import KnownNames, _is_hangul
 from kb.draft.sentences import Sentence
@@ -24,6 +31,15 @@ _KO_SHORT = re.compile(
     + ")"
 )
 _EN_PRONOUN = re.compile(r"^(?:He|She)\b")
+_PEOPLE_WORDS = (
+    "두 사람",
+    "이들",
+    "the pair",
+    "the two men",
+    "the two women",
+    "they met",
+    "they discussed",
+)
 _EN_COMPANY = re.compile(r"\b(?:[Tt]he company|It)\b")
 
 
@@ -41,7 +57,31 @@ def sentence_mentions(
         )
         out.append(Mention(sentence.index, start, end, entry.entity, entry.kind, "name", role))
     out += capitals(sentence, out, language)
+    if language != "ko":
+        out += markets(sentence, out)
     return modifiers(sentence.text, sorted(out, key=lambda m: (m.start, m.end)))
+
+
+_ADJECTIVES = {**DEMONYMS, **REGION_ADJECTIVES}
+_EN_MARKET = re.compile(
+    r"\b(?P<adj>"
+    + "|".join(sorted((re.escape(a) for a in _ADJECTIVES), key=len, reverse=True))
+    + r") markets?\b"
+)
+
+
+def markets(sentence: Sentence, found: list[Mention]) -> list[Mention]:
+    """``European markets``, ``the Japanese market``: a mention of the region or country."""
+    taken = [(m.start, m.end) for m in found]
+    out = []
+    for match in _EN_MARKET.finditer(sentence.text):
+        a, b = match.span("adj")
+        if any(x < b and a < y for x, y in taken):
+            continue
+        role = _en_role(sentence.text, a, b)
+        out.append(Mention(sentence.index, a, b, _ADJECTIVES[match["adj"]], "Place", "market",
+                           role))  # fmt: skip
+    return out
 
 
 _EN_CAPITAL = re.compile(
@@ -172,7 +212,7 @@ def short_forms(
             ):
                 if not free(*match.span()):
                     continue
-                kind = "Person" if word in ("두 사람", "이들", "the pair") else "Organization"
+                kind = "Person" if word in _PEOPLE_WORDS else "Organization"
                 group = _group(mentions, s, kind)
                 role = particle_role(sentence.text, match.end()) if language == "ko" else "subject"
                 for ident in group:

@@ -194,6 +194,11 @@ EN_RULES: list[tuple[str, str, object]] = [
         lambda m, p, f: (_future_month if f else _past_month)(p, _month_name(m[1])),
     ),
     (r"\b(?:in|since|from|by|until|during|of) ((?:19|20)\d\d)\b", "en-year", lambda m, p, f: m[1]),
+    (
+        rf"\b(?:on )?the {_D}(?:st|nd|rd|th)\b",
+        "en-day-of-month",
+        lambda m, p, f: (_future_day if f else _past_day)(p, int(m[1])),
+    ),
     (r"\blast month\b", "en-last-month", lambda m, p, f: _ym(*_shift_month(p.year, p.month, -1))),
     (r"\bthis month\b", "en-this-month", lambda m, p, f: _ym(p.year, p.month)),
     (r"\bnext month\b", "en-next-month", lambda m, p, f: _ym(*_shift_month(p.year, p.month, 1))),
@@ -233,7 +238,11 @@ _REPORT_AFTER = {
 }
 _REPORT_BEFORE = {
     "ko": re.compile(r"(?:다고|다며)\s*$"),
-    "en": re.compile(r"\b(?:said|says|announced|told \w+|reported|confirmed)\s+(?:on\s+)?$", re.I),
+    "en": re.compile(
+        r"\b(?:(?:said|says|announced|told \w+|reported|confirmed)|according to [\w' -]{1,40}?)"
+        r"\s+(?:on\s+)?(?:the\s+)?$",
+        re.I,
+    ),
 }
 
 

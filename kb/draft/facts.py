@@ -390,7 +390,7 @@ def _meeting_trigger(ctx: Context, s: int) -> int | None:
     text = _outside_quotes(ctx.sentences[s].text)
     if ctx.language == "ko":
         return ctx.has(s, MEETING)
-    match = re.search(r"\b(?:met|meet|meets|meeting with|talks with)\b", text)
+    match = re.search(r"\b(?:met|meet|meets|meeting|talks with)\b", text)
     return match.start() if match else None
 
 
@@ -831,6 +831,9 @@ def expansions(ctx: Context, agreements: list[Fact] | None = None) -> list[Fact]
             if re.match(r"\s*뿐", rest) or re.match(r"\s*(?:에서|현지)", rest):
                 (present if "뿐" in rest else []).append(m.entity)
                 continue
+            if _EN_ALREADY.search(text[: m.start]):  # beyond Southeast Asia into …
+                present.append(m.entity)
+                continue
             into.append(m.entity)
         into = [p for p in _unique(into) if p not in present]
         if not into:
@@ -890,6 +893,11 @@ _EN_HOME_BEFORE = re.compile(
     + "|".join(sorted((re.escape(d) for d in DEMONYMS), key=len, reverse=True))
     + r")\s+(?:[\w-]+\s+){0,4}?"
     r"(?:company|firm|group|operator|start-?up|maker|provider|developer|house|platform)\s+$"
+)
+
+
+_EN_ALREADY = re.compile(
+    r"\b(?:beyond|outside(?: of)?|besides|apart from|not only in)\s+(?:the\s+)?$", re.I
 )
 
 
@@ -1111,7 +1119,7 @@ def kinships(ctx: Context) -> list[Fact]:
         table = ctx.words(KINSHIP)
         people = ctx.of_kind(s, "Person")
         for word, relation in table.items():
-            pattern = rf"의\s*{word}" if ctx.language == "ko" else rf"\b{word} of\b"
+            pattern = rf"의\s*{word}" if ctx.language == "ko" else rf"\b{word}(?: \([^)]*\))? of\b"
             for match in re.finditer(pattern, sentence.text):
                 before = [m for m in people if m.end <= match.start() + 1]
                 if ctx.language == "en":
@@ -1146,7 +1154,9 @@ def _kin_subject(ctx: Context, s: int, relative: str | None) -> str | None:
     subjects = [m for m in ctx.of_kind(s, "Person") if m.role == "subject" and m.entity != relative]
     if subjects:
         return subjects[0].entity
-    lead = re.match(r"^(.{2,30}?)를 이끄는 (?:대표|CEO)", text)
+    lead = re.match(r"^(.{2,30}?)를 이끄는 (?:대표|CEO)", text) or re.match(
+        r"^(.{2,40}?)['’]s (?:CEO|chief executive|head|chairman|president)\b", text
+    )
     if lead:
         org = next(
             (m.entity for m in ctx.of_kind(s, "Organization") if m.end <= lead.end(1) + 1), None
@@ -1176,17 +1186,33 @@ def _about(ctx: Context, s: int, fields: dict[str, Any]) -> None:
         fields["about"] = _unique([*fields.get("about", []), *named])
 
 
+def _is_title(quoted: str) -> bool:
+    """A quoted name, not speech: a few words, each capitalised ("AI Seoul Summit")."""
+    words = [w for w in quoted.split() if any(c.isalpha() for c in w)]
+    return 0 < len(words) <= 6 and all(w[0].isupper() for w in words)
+
+
 def remarks(ctx: Context) -> list[Fact]:
     found = []
     for s, sentence in enumerate(ctx.sentences):
-        sayings = [m[1].strip().rstrip(",") for m in SPEECH.finditer(sentence.text)]
+        sayings = [
+            m[1].strip().rstrip(",") for m in SPEECH.finditer(sentence.text) if not _is_title(m[1])
+        ]
         if not sayings:
             continue
         outside = _outside_quotes(sentence.text)
         mentions = [m for m in ctx.mentions[s] if outside[m.start : m.end].strip()]
         people = [m for m in mentions if m.kind == "Person"]
         fields: dict[str, Any] = {}
-        official = re.search(r"(\S+(?: \S+)?) 관계자", outside) if ctx.language == "ko" else None
+        official = (
+            re.search(r"(\S+(?: \S+)?) 관계자", outside)
+            if ctx.language == "ko"
+            else re.search(
+                r"\b(?:[Aa]n?|[Tt]he) ([A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3}) "
+                r"(?:official|spokesperson|spokesman|spokeswoman|representative)\b",
+                outside,
+            )
+        )
         if people:
             fields["speaker"] = people[0].entity
         elif official:

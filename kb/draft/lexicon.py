@@ -65,6 +65,9 @@ KO_TITLES = {
     "총리": "prime-minister",
 }
 EN_TITLES = {
+    "board chairman": "board-chair",
+    "board chair": "board-chair",
+    "chairman of the board": "board-chair",
     "chief executive officer": "ceo",
     "chief executive": "ceo",
     "CEO": "ceo",
@@ -120,6 +123,11 @@ DEMONYMS = {
     "Qatari": "qatar", "Egyptian": "egypt", "Indian": "india", "British": "united-kingdom",
     "French": "france", "German": "germany",
 }  # fmt: skip
+REGION_ADJECTIVES = {
+    "European": "europe", "Asian": "asia", "Southeast Asian": "southeast-asia",
+    "Middle Eastern": "middle-east", "African": "africa", "Latin American": "latin-america",
+    "North American": "north-america", "East Asian": "east-asia",
+}  # fmt: skip
 CAPITALS = {
     # the gazetteer's capital cities, for "the Saudi capital" and "사우디 수도"
     "south-korea": "seoul", "taiwan": "taipei", "thailand": "bangkok", "japan": "tokyo",
@@ -155,7 +163,8 @@ AGREEMENT_KINDS = {
 }  # fmt: skip
 EXPANSION = {
     "ko": ("진출", "확장", "확대", "공략", "넓히", "넓혀", "늘려"),
-    "en": ("expand into", "expand to", "expansion into", "enter ", "enters ", "entering ",
+    "en": ("expand into", "expand to", "expansion into", "entry into", "push into", "enter ",
+           "enters ", "entering ",
            "open a ", "open an ", "open the ", "opens ", "move into", "launch in"),
 }  # fmt: skip
 COOPERATION = {
@@ -183,5 +192,5 @@ GROUP_WORDS = {
     # words that stand for the parties of the previous fact or sentence
     "ko": ("양사", "양측", "두 회사", "두 사람", "이들", "양국"),
     "en": ("the two companies", "the two firms", "the companies", "the firms", "both companies",
-           "the pair", "the two"),
+           "the pair", "the two men", "the two women", "the two", "they met", "they discussed"),
 }  # fmt: skip

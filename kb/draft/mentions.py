@@ -770,8 +770,8 @@ _CAP = r"(?:[A-Z][\w'’.&-]*|[A-Z]{2,})"
 _CAP_RUN = rf"{_CAP}(?: {_CAP}){{0,3}}"
 _TITLES_RE = "|".join(sorted((re.escape(t) for t in EN_TITLES), key=len, reverse=True))
 _EN_ORG_TITLE_NAME = re.compile(
-    rf"(?P<org>{_CAP_RUN})(?:'s|’s)? (?P<former>former )?(?P<title>{_TITLES_RE}) "
-    rf"(?P<name>{_CAP}(?: {_CAP}){{1,2}})"
+    rf"(?P<org>{_CAP_RUN})(?:'s|’s)? (?P<former>former )?(?P<title>{_TITLES_RE})"
+    rf"(?: \([^)]{{1,20}}\))? (?P<name>{_CAP}(?: {_CAP}){{1,2}})"
 )
 _EN_NAME_ORG_TITLE = re.compile(
     rf"(?P<name>{_CAP}(?: {_CAP}){{1,2}}), (?P<org>the company|{_CAP_RUN})(?:'s|’s) "
@@ -814,8 +814,17 @@ _EN_APPOSED = re.compile(
 )
 _EN_SITE_HEADS = ("headquarters", "office", "campus", "plant", "factory", "data center")
 _EN_SITE = re.compile(
-    rf"(?P<org>{_CAP_RUN})(?:'s|’s) (?P<head>{'|'.join(_EN_SITE_HEADS)})"
-    rf"(?: in (?P<place>{_CAP_RUN}))?"
+    rf"(?P<org>{_CAP_RUN})(?:'s|’s) (?:(?P<region>{_CAP_RUN}) )?"
+    rf"(?P<head>{'|'.join(_EN_SITE_HEADS)})(?: in (?P<place>{_CAP_RUN}))?"
+)
+_EN_EVENT = re.compile(
+    r"[\"“](?P<quoted>[A-Z][^\"”]{1,40}?(?:Summit|Forum|Conference|Expo|Show|Week))[\"”]"
+    rf"|(?P<name>(?:{_CAP} ){{1,4}}(?:Summit|Forum|Conference|Expo))\b"
+)
+_EN_OFFICE = re.compile(
+    rf"(?:(?P<demonym>{_DEMONYMS_RE}) |(?P<country>{_CAP_RUN})['’]s )?(?P<former>former )?"
+    r"(?P<title>prime minister|president|minister)\b"
+    rf"(?:,? (?P<name>{_CAP}(?: {_CAP}){{1,2}}))?"
 )
 
 
@@ -843,17 +852,16 @@ def english_entities(
     ):
         for match in pattern.finditer(text):
             org_text = _strip_org(match["org"]) if match["org"] != "the company" else None
+            qualifier = ""
             name = match["name"].rstrip(".,;:")
             if name.split()[0] in EN_NOT_NAMES or any(w in EN_NOT_NAMES for w in name.split()):
                 continue
             if org_text is None and match["org"] == "the company":
                 org = subject_org
             elif org_text:
-                org = ents.lookup(org_text, "Organization") or (
-                    None
-                    if ents.lookup(org_text)
-                    else ents.add_new(org_text, "Organization", rule, 0.7, sentence, ids)
-                )
+                org, qualifier = _en_org_and_qualifier(org_text, ents)
+                if org is None and not ents.lookup(org_text):
+                    org = ents.add_new(org_text, "Organization", rule, 0.7, sentence, ids)
             else:
                 org = None
             person = ents.lookup(name, "Person") or ents.add_new(
@@ -862,6 +870,7 @@ def english_entities(
             if org and person:
                 title = match["title"]
                 role = EN_TITLES.get(title) or EN_TITLES.get(title.lower(), "head")
+                qualified = f"{qualifier} {title}" if org_text and qualifier else None
                 ents.posts.append(
                     PostCandidate(
                         sentence.index,
@@ -871,9 +880,13 @@ def english_entities(
                         bool(match.groupdict().get("former")),
                         rule,
                         0.8,
+                        qualified,
                     )
                 )
     _english_posts(sentence, ents, ids)
+    _english_offices(sentence, ents, ids)
+    for match in _EN_EVENT.finditer(text):
+        ents.add_new(match["quoted"] or match["name"], "Conference", "en-event", 0.7, sentence, ids)
     runs = [part for m in re.finditer(_CAP_RUN, text) for part in re.split(r"['’]s\b ?", m[0])]
     for raw in runs:
         run = _strip_org(raw.rstrip(".,'’"))
@@ -884,6 +897,80 @@ def english_entities(
             ents.add_new(run, "Organization", "en-org-suffix", 0.6, sentence, ids)
         elif run not in EN_NOT_NAMES:
             ents.unlinked.setdefault(run, sentence.quote)
+
+
+def _en_org_and_qualifier(org_text: str, ents: Entities) -> tuple[str | None, str]:
+    """``NVIDIA APAC`` before a title: the known organization the words start with, the rest
+    qualifying the title (NVIDIA, APAC head); the whole when it is a name itself."""
+    whole = ents.lookup(org_text, "Organization")
+    if whole:
+        return whole, ""
+    words = org_text.split()
+    if words[-1] in EN_ORG_SUFFIXES:
+        return None, ""  # NVIDIA Korea, Acme Labs: a name of its own
+    for k in range(len(words) - 1, 0, -1):
+        found = ents.lookup(" ".join(words[:k]), "Organization")
+        if found:
+            return found, " ".join(words[k:])
+    return None, ""
+
+
+def _english_offices(sentence: Sentence, ents: Entities, ids: object) -> None:
+    """Offices of state: ``the Thai prime minister`` (a person the article does not name),
+    ``former prime minister Thaksin Shinawatra``: a post at the government of the country
+    named (Government of Thailand), else of the one the article named last, else of the
+    one the KB gives this person in that role."""
+    for match in _EN_OFFICE.finditer(sentence.text):
+        country = DEMONYMS.get(match["demonym"] or "") or (
+            ents.lookup(match["country"], "Place") if match["country"] else None
+        )
+        role = EN_TITLES[match["title"]]
+        government = None
+        if country:
+            label = f"Government of {_english_name(ents, country)}"
+            government = ents.lookup(label, "Organization") or ents.add_new(
+                label, "Organization", "en-government-of", 0.7, sentence, ids
+            )
+        name = match["name"]
+        if name and name.split()[0] in EN_NOT_NAMES:
+            name = None
+        if name:
+            person = _en_person(name, ents, sentence, ids, "en-office-holder")
+        elif government:
+            person = ents.add_new(
+                f"{match['demonym'] or match['country']} {match['title']}".strip(),
+                "Person", "en-unnamed-office-holder", 0.5, sentence, ids,
+            )  # fmt: skip
+            unnamed = ents.get(person)
+            if not unnamed.known and "the article does not name this person" not in unnamed.checks:
+                unnamed.checks.append("the article does not name this person")
+        else:
+            continue
+        if not person:
+            continue
+        if government is None:
+            governments = [e.id for e in ents.all.values() if e.rule == "en-government-of"]
+            held = {o for o, _ in ents.background.posts_of(person, role)}
+            government = (
+                governments[-1] if governments else (held.pop() if len(held) == 1 else None)
+            )
+        if government:
+            ents.posts.append(
+                PostCandidate(
+                    sentence.index,
+                    person,
+                    government,
+                    role,
+                    bool(match["former"]),
+                    "en-office",
+                    0.6,
+                )
+            )
+
+
+def _english_name(ents: Entities, ident: str) -> str:
+    names = sorted(n for n in ents.known.names.get(ident, ()) if n.isascii())
+    return names[0] if names else ident
 
 
 def _english_posts(sentence: Sentence, ents: Entities, ids: object) -> None:
@@ -982,12 +1069,14 @@ def _en_organization(
 
 
 def _english_sites(sentence: Sentence, ents: Entities, ids: object) -> None:
-    """``NVIDIA's headquarters in Santa Clara``: a site the KB has (operated by the
-    organization, named by it and the head word), else a new one when a place is named."""
+    """``NVIDIA's headquarters in Santa Clara``, ``NVIDIA's US headquarters``: a site the KB
+    has (operated by the organization, named by it and the head word), else a new one when
+    a place is named."""
     for match in _EN_SITE.finditer(sentence.text):
         org = ents.lookup(match["org"], "Organization")
         if not org:
             continue
+        region = ents.lookup(match["region"], "Place") if match["region"] else None
         prefix = f"{match['org']} {match['head']}".lower()
         known = next(
             (
@@ -1000,9 +1089,14 @@ def _english_sites(sentence: Sentence, ents: Entities, ids: object) -> None:
         if known:
             ents.new.setdefault(match[0], Entity(known, "Site", {"en": match[0]}, known=True))
             continue
-        place = ents.lookup(match["place"], "Place") if match["place"] else None
-        if place:
-            ident = ents.add_new(match[0], "Site", "en-site", 0.6, sentence, ids)
+        where = (match["place"] or "").rstrip(".,;:")
+        located = ents.lookup(where, "Place") if where else None
+        place = located or region
+        if place:  # named without the possessive: NVIDIA office in Taiwan
+            name = " ".join(p for p in (match["org"], match["region"], match["head"]) if p)
+            name += f" in {where}" if located else ""
+            ident = ents.add_new(name, "Site", "en-site", 0.6, sentence, ids)
+            ents.new.setdefault(match[0], ents.get(ident))
             if not ents.get(ident).known:
                 ents.get(ident).fields.update({"within": place, "operator": org})
 
