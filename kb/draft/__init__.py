@@ -11,8 +11,9 @@
 
 The pipeline, one module a step: ``source`` (text or HTML, headline, dateline),
 ``sentences`` (kiwipiepy for Korean, rules for English), ``names`` (the KB's names, longest
-first), ``mentions`` (new entities and posts from appositions), ``coref`` (short forms and
-group words), ``dates`` (against the publication date, keeping precision), ``facts``
+first), ``transliteration`` (names across scripts), ``mentions`` (new entities and posts
+from appositions), ``coref`` (short forms, group words, paraphrased places), ``dates``
+(against the publication date, keeping precision), ``facts``
 (trigger words), ``render`` (YAML with ``# check:`` comments, or JSON). It reads the KB
 through ``KB.query`` and the queries of ``queries/internal/draft-*.rq``; it writes nothing.
 kiwipiepy and trafilatura (the ``draft`` extra) are imported only when a Korean text or an

@@ -5,7 +5,10 @@ Names (the KB's and the draft's new ones) are matched longest first. Then the sh
 ``Tanaka`` → the person of the article with that name part; ``She`` → the first person of
 the sentence before; ``the company`` → the organization the paragraph is about; ``양사``,
 ``the two companies`` → the two organizations of the nearest sentence before that names
-two, ``이들``, ``두 사람`` → its two people.
+two, ``이들``, ``두 사람``, ``they met`` → its two people. Places also come from paraphrases
+(``the Saudi capital``, ``사우디 수도``, ``European markets``); a place written right before
+an organization (``태국 시암 AI 클라우드``) is marked as its ``modifier``, not where
+something happens.
 """
 
 from __future__ import annotations

@@ -1,10 +1,15 @@
 """Step 7, facts: trigger words and their arguments in the same sentence (or the next).
 
-만나/회동/met → Meeting; MOU/협약/계약/signed → Agreement (purposes from the sentences that
-follow); 협력/제휴/partnership → Cooperation; 진출/확장/expand/enter → Expansion; titles →
-Post (found by the apposition step); 조카/사촌/nephew → Kinship; quoted speech → Remark.
-Facts of one kind that are the same event told twice (one meeting in three sentences) are
-merged. Each fact keeps the sentences it came from as its quotes.
+만나/회동/met → Meeting; MOU/협약/계약/signed → Agreement (parties may be named in the next
+sentences: "Its supplier is Y", "Y also joined the round"; purposes from the sentences that
+follow); 협력/제휴/partnership/supplies → Cooperation (not between the parties of an
+agreement); 진출/확장/expand/enter → Expansion (``present_in`` where the article says the
+organization is from); titles → Post (found by the apposition step, plus ``초대 대표는 … 가
+맡는다`` and ``… 출신이다``); 조카/사촌/nephew → Kinship; quoted speech → Remark (with what it
+is about). Dates the article leaves implicit: ``같은 날``, an occasion (``행사 직후``), the
+meeting told the sentence before, the day the article reports the news, the day of the
+partner's agreement. Facts of one kind that are the same event told twice (one meeting in
+three sentences) are merged. Each fact keeps the sentences it came from as its quotes.
 """
 
 from __future__ import annotations

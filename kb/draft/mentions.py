@@ -1,13 +1,18 @@
 """Steps 4 and 5, new entities and short forms: who and what the article names that the
 KB does not know, and which words of a sentence refer to which entity.
 
-New entities come from the apposition patterns of news copy (``정소영 엔비디아코리아 대표``,
-``NVIDIA CEO Jensen Huang``, ``Yui Nakamura, Sakura Compute's chief technology officer``),
-which give a Person, an Organization and a Post at once; from descriptors (``태국 AI·클라우드
-플랫폼 기업 '시암 AI 클라우드'``, ``chip start-up DeepCore``); from sites (``엔비디아 미국
-본사``); and from proper-noun runs (kiwipiepy's NNP tags, capitalised runs in English) with an
-organization suffix. Short forms (``이 의장``, ``황 CEO``, ``Tanaka``) resolve to a person the
-article introduced, by surname or name part and title.
+New entities come from the apposition patterns of news copy, in the orders it uses
+(``정소영 엔비디아코리아 대표``, ``엔비디아의 박영희 CTO``, ``ORG를 이끄는 NAME 대표``,
+``ORG TITLE인 NAME``, ``NVIDIA CEO Jensen Huang``, ``Yui Nakamura, Sakura Compute's chief technology
+officer``, ``NAME, who heads ORG``, ``NAME, the chief executive of ORG``), which give a
+Person, an Organization and a Post at once; from descriptors (``태국 AI·클라우드 플랫폼 기업
+'시암 AI 클라우드'``, ``스타트업 딥코어가``, ``chip start-up DeepCore``); from sites (``엔비디아
+미국 본사``, ``NVIDIA's office in Taiwan``); from offices of state (``태국 총리``, ``former
+prime minister X``); and from proper-noun runs (kiwipiepy's NNP tags, capitalised runs in
+English) with an organization suffix. A name the KB knows in the other script or another
+romanisation links to it (``Entities.lookup``, ``transliteration``). Short forms (``이
+의장``, ``황 CEO``, ``Tanaka``) resolve to a person the article introduced, by surname or
+name part and title.
 """
 
 from __future__ import annotations
