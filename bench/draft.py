@@ -1,10 +1,12 @@
 """``python -m bench.draft``: how good ``kb draft`` is, against hand-written gold fact files.
 
-Two sets of gold articles: the development set (the seed article and ``tests/articles/``,
-which the rules were written on) and the held-out set of round 2 (``tests/draft-gold/``,
-written before the round-2 rules and scored with ``--heldout``). For each gold article it
-builds the KB the analyst would have had: the ontology and the gazetteer, plus (for the
-articles of both folders) the seed article and every gold article published before it.
+Two sets of gold articles: the development set (the seed article in Korean and English,
+``tests/articles/`` and ``tests/draft-gold/``, round 2's held-out set, scored once at the
+frozen round-2 rules), which the rules are written on, and the held-out set of round 3
+(``tests/draft-gold-3/``, written before the round-3 rules and scored with
+``--heldout``). For each gold article it builds the KB the analyst would have had: the
+ontology and the gazetteer, plus (for the articles of the folders) the seed article and
+every gold article published before it.
 The seed article (in Korean and in its English rendering) is drafted against the ontology
 and gazetteer alone, so every entity must come from its text. It drafts the article and
 compares the draft with the gold file:
@@ -46,8 +48,10 @@ SEED_EN_TEXT = REPO / "tests" / "data" / "seed-article.en.txt"
 same facts, so the seed's gold file scores it too."""
 SEED_GOLD = REPO / "facts" / "bizwatch-2025-05-23-naver-nvidia.yaml"
 ARTICLES = REPO / "tests" / "articles"
-HELD_OUT = REPO / "tests" / "draft-gold"
-"""Round 2's held-out articles: the targets are judged on these."""
+ROUND_2 = REPO / "tests" / "draft-gold"
+"""Round 2's held-out articles (scored once at the round-2 rules; development since)."""
+HELD_OUT = REPO / "tests" / "draft-gold-3"
+"""Round 3's held-out articles: the targets are judged on these."""
 DOC = REPO / "docs" / "draft.md"
 ENTITY_KINDS = {"Person", "Organization", "Place", "Site", "Country", "City", "Region", "Event",
                 "Conference"}  # fmt: skip
@@ -88,9 +92,10 @@ class Score:
 
 def gold_articles(*, held_out: bool = False) -> list[tuple[str, Path, Path]]:
     """(name, text, gold) of the development articles, the seed first, then in publication
-    order; with ``held_out``, of the held-out articles (``tests/draft-gold/``) instead."""
+    order; with ``held_out``, of the held-out articles (``tests/draft-gold-3/``) instead."""
     out = [] if held_out else [("seed", SEED_TEXT, SEED_GOLD), ("seed-en", SEED_EN_TEXT, SEED_GOLD)]
-    for gold in sorted((HELD_OUT if held_out else ARTICLES).glob("[0-9][0-9][0-9]-*.yaml")):
+    folders = [HELD_OUT] if held_out else [ARTICLES, ROUND_2]
+    for gold in sorted(g for f in folders for g in f.glob("[0-9][0-9][0-9]-*.yaml")):
         text = next(p for p in (gold.with_suffix(".txt"), gold.with_suffix(".html")) if p.exists())
         out.append((gold.name[:3], text, gold))
     return out
