@@ -337,6 +337,34 @@ def test_korean_posts_taken_and_former_posts(seed_kb: KB, kiwi: object) -> None:
     }
 
 
+def test_korean_names_the_tagger_misreads(kiwi: object) -> None:
+    kb = kb_for("105")  # Daniel Tan and Straits Neural in English only, as 102 gave them
+    text = (
+        "헤드라인입니다 정말로\n"
+        "협약 상대는 UAE 데이터센터 기업 애크미 컴퓨트다.\n"
+        "협약서에는 애크미 컴퓨트의 김철수 최고운영책임자(COO)와 "
+        "대니얼 탄 스트레이츠 뉴럴 최고경영자(CEO)가 서명했다."
+    )
+    doc = _pipeline(kb, text, "ko", "2025-12-10")
+    names_of = {e["id"]: e["name"].get("ko") for e in doc["entities"]}
+    posts = {
+        (
+            names_of.get(f["person"], f["person"]),
+            names_of.get(f["organization"], f["organization"]),
+            f["role"],
+        )
+        for f in doc["facts"]
+        if f["type"] == "Post"
+    }
+    assert posts == {
+        ("김철수", "애크미 컴퓨트", "coo"),  # 컴퓨트의: a genitive, though tagged one noun
+        ("대니얼 탄", "straits-neural", "ceo"),  # 탄, tagged a verb, sounds like Daniel Tan
+    }
+    assert {e["id"] for e in doc["entities"] if e["name"].get("ko") == "대니얼 탄"} == {
+        "daniel-tan"
+    }
+
+
 def test_english_posts_in_other_word_orders(seed_kb: KB) -> None:
     text = (
         "Acme and Globex talk chips\n"

@@ -53,8 +53,12 @@ KO_TITLES = {
     "최고기술책임자": "cto",
     "CTO": "cto",
     "최고재무책임자(CFO)": "cfo",
+    "최고재무책임자": "cfo",
     "CFO": "cfo",
+    "최고운영책임자(COO)": "coo",
+    "최고운영책임자": "coo",
     "COO": "coo",
+    "최고전략책임자(CSO)": "chief-strategy-officer",
     "최고전략책임자": "chief-strategy-officer",
     "창업자": "founder",
     "총괄 대표": "head",
@@ -137,17 +141,18 @@ CAPITALS = {
 
 # -- trigger words of facts ---------------------------------------------------------------
 MEETING = {
-    "ko": ("만나", "만난", "만났", "회동", "미팅", "면담", "회담", "접견"),
+    "ko": ("만나", "만난", "만났", "회동", "미팅", "면담", "회담", "접견", "간담회"),
     "en": ("met ", "meet ", "meets ", "meeting with", "talks with"),
 }
 AGREEMENT = {
-    "ko": ("MOU", "양해각서", "업무 협약", "협약", "계약", "합작법인", "투자 유치", "인수"),
+    "ko": ("MOU", "양해각서", "업무 협약", "협약", "계약", "합작법인", "투자 유치", "인수",
+           "시리즈"),
     "en": ("memorandum of understanding", "MOU", "agreement", "contract", "deal",
            "joint venture", "Series ", "funding round", "round led by", "acquire",
            "acquisition"),
 }  # fmt: skip
 AGREEMENT_VERBS = {
-    "ko": ("체결", "맺", "설립", "서명"),
+    "ko": ("체결", "맺", "설립", "서명", "주도"),
     "en": ("signed", "sign ", "signs", "agreed", "inked", "raised", "struck", "took a"),
 }
 AGREEMENT_KINDS = {
@@ -162,7 +167,9 @@ AGREEMENT_KINDS = {
            ("agreement", "MOU"), ("deal", "MOU")),
 }  # fmt: skip
 EXPANSION = {
-    "ko": ("진출", "확장", "확대", "공략", "넓히", "넓혀", "늘려"),
+    "ko": ("진출", "확장", "확대", "공략", "넓히", "넓혀", "늘려", "사무소를 열", "연구소를 열",
+           "연구센터를 열", "데이터센터를 열", "지사를 열", "법인을 열", "공장을 열",
+           "사무소를 세", "연구소를 세", "데이터센터를 세", "공장을 세"),
     "en": ("expand into", "expand to", "expansion into", "entry into", "push into", "enter ",
            "enters ", "entering ",
            "open a ", "open an ", "open the ", "opens ", "move into", "launch in"),

@@ -271,16 +271,29 @@ class _Word:
     bare: bool  # only nouns (no particle, no verb ending): part of a name
 
 
+def _name_spans(text: str, ents: Entities) -> list[tuple[int, int]]:
+    """Where the people and organizations the KB or this draft knows are named."""
+    spans = [(a, b) for a, b, e in ents.known.find(text) if e.kind in ("Person", "Organization")]
+    for surface, entity in ents.new.items():
+        if entity.kind in ("Person", "Organization") and len(surface) > 1:
+            spans += [m.span() for m in re.finditer(re.escape(surface), text)]
+    return spans
+
+
 def _words(sentence: Sentence, names: list[tuple[int, int]] | None = None) -> list[_Word]:
-    """The sentence's words; a word is bare when kiwipiepy tags it nouns only, or when it
-    lies inside a name the KB knows (kiwipiepy splits 라따나폰 at a sentence start into
-    라, 따, 나 (a particle), 폰)."""
+    """The sentence's words; a word is bare when kiwipiepy tags it nouns only and it does
+    not end in the genitive 의 (kiwipiepy reads 컴퓨트의 as one proper noun), or when it
+    lies inside a name the KB or the draft knows (kiwipiepy splits 라따나폰 at a sentence
+    start into 라, 따, 나 (a particle), 폰, and reads 탄 as a verb)."""
     words = []
     for match in re.finditer(r"[^\s(]*\([^)]*\)\S*|\S+", sentence.text):
         start, end = match.span()
-        tags = [t.tag for t in sentence.tokens if t.start < end and t.end > start]
+        tokens = [t for t in sentence.tokens if t.start < end and t.end > start]
+        tags = [t.tag for t in tokens]
         text = match[0]
         bare = bool(tags) and all(t.startswith(_NOUN_TAGS) or t in ("SSO", "SSC") for t in tags)
+        if bare and text.endswith("의") and len(text) > 2 and tokens[-1].form.endswith("의"):
+            bare = False  # a genitive glued to the noun by the tagger
         bare = bare or any(a <= start and end <= b for a, b in names or [])
         if re.search(r"[,.·…\"“”]$", text):
             bare = False
@@ -322,12 +335,9 @@ def korean_entities(sentence: Sentence, ents: Entities, ids: object) -> None:
         ents.add_new(match[1], "Organization", "ko-descriptor-quoted", 0.85, sentence, ids)
     for match in _KO_EVENTS.finditer(text):
         ents.add_new(match[1] or match[2], "Conference", "ko-event-quoted", 0.7, sentence, ids)
-    name_spans = [
-        (a, b) for a, b, e in ents.known.find(text) if e.kind in ("Person", "Organization")
-    ]
-    words = _words(sentence, name_spans)
     if ents.cross:
-        _cross_script_names(sentence, words, ents)
+        _cross_script_names(sentence, _words(sentence), ents)
+    words = _words(sentence, _name_spans(text, ents))
     _korean_described(sentence, words, ents, ids)
     _korean_sites(sentence, words, ents, ids)
     i = 0
@@ -367,7 +377,8 @@ _KO_DESCRIPTOR_HEADS = ("기업", "업체", "회사", "스타트업", "운영사
 def _korean_described(sentence: Sentence, words: list[_Word], ents: Entities, ids: object) -> None:
     """``일본 GPU 클라우드 기업 사쿠라컴퓨트와``, ``스타트업 딥코어가``: the name after a
     descriptor, up to the word that carries its particle, when kiwipiepy tags part of it a
-    proper noun or foreign word (so ``기업 고객`` is no name)."""
+    proper noun or foreign word, or it ends like an organization (컴퓨트), so ``기업 고객``
+    is no name."""
     for i, word in enumerate(words[:-1]):
         if word.text not in _KO_DESCRIPTOR_HEADS:
             continue
@@ -392,7 +403,9 @@ def _korean_described(sentence: Sentence, words: list[_Word], ents: Entities, id
         span_start = words[i + 1].start
         span_end = span_start + len(surface)
         tags = {t.tag for t in sentence.tokens if span_start <= t.start < span_end}
-        if not tags & {"NNP", "SL"} or ents.lookup(surface, "Place"):
+        if not (tags & {"NNP", "SL"} or surface.endswith(KO_ORG_SUFFIXES)) or ents.lookup(
+            surface, "Place"
+        ):
             continue
         ents.add_new(surface, "Organization", "ko-descriptor", 0.75, sentence, ids)
 
@@ -419,6 +432,17 @@ def _noun_part(sentence: Sentence, word: _Word) -> str:
     return sentence.text[start:end]
 
 
+def _name_word(sentence: Sentence, word: _Word) -> bool:
+    """A word that can stand inside a foreign name: bare, or all Hangul with no particle
+    at its end (kiwipiepy reads some transliterated syllables as verbs: 탄, 타 + ᆫ)."""
+    if word.bare:
+        return True
+    if not all(_is_hangul(c) for c in word.text):
+        return False
+    last = [t for t in sentence.tokens if word.start <= t.start < word.end][-1:]
+    return bool(last) and not last[0].tag.startswith("J")
+
+
 def _cross_script_names(sentence: Sentence, words: list[_Word], ents: Entities) -> None:
     """Runs of one to three nouns that sound like a person or organization the KB knows
     only in Latin letters (미츠하마 홀딩스 for Mitsuhama Holdings): linked, whatever rule
@@ -426,9 +450,11 @@ def _cross_script_names(sentence: Sentence, words: list[_Word], ents: Entities) 
     for i in range(len(words)):
         for n in (3, 2, 1):
             window = words[i : i + n]
-            if len(window) < n or not all(w.bare for w in window[:-1]):
+            if len(window) < n or not all(_name_word(sentence, w) for w in window[:-1]):
                 continue
-            last = _noun_part(sentence, window[-1])
+            last = _noun_part(sentence, window[-1]) or (
+                window[-1].text if _name_word(sentence, window[-1]) else ""
+            )
             if not last:
                 continue
             surface = " ".join([*(w.text.strip("'‘’\"“”(") for w in window[:-1]), last])
