@@ -717,6 +717,35 @@ def test_parties_named_in_the_sentences_after_the_agreement(gazetteer_kb: KB) ->
     }
 
 
+def test_parties_a_later_sentence_names(seed_kb: KB, kiwi: object) -> None:
+    ko = (
+        "헤드라인입니다 정말로\n"
+        "네이버클라우드는 지난 9일 싱가포르에서 합작법인 '애크미 아시아' 설립 계약을 체결했다고 10일 밝혔다. "
+        "파트너는 태국 AI 기업 시암 AI 클라우드다.\n"
+        "같은 날 시암 AI 클라우드는 엔비디아와 GPU 공급 계약을 체결했다."  # 엔비디아와: one token
+    )
+    doc = _pipeline(seed_kb, ko, "ko", "2025-12-10")
+    deals = {frozenset(f["parties"]) for f in doc["facts"] if f["type"] == "Agreement"}
+    # the joint venture the agreement sets up is no party to it; the partner is named after
+    assert deals == {
+        frozenset({"naver-cloud", "siam-ai-cloud"}),
+        frozenset({"siam-ai-cloud", "nvidia"}),
+    }
+    en = (
+        "A headline of some length\n"
+        "The contract was signed in Bangkok on Friday. "
+        "The customer is Thailand's Ministry of Digital Economy and Society. "
+        "Jane Roe, the joint venture's chief executive, signed for Siam AI Cloud."
+    )
+    kb = kb_for(
+        "004"
+    )  # the Thai ministry, named "Ministry of Digital Economy and Society (Thailand)"
+    doc = _pipeline(kb, en, "en", "2026-02-03")
+    (deal,) = [f for f in doc["facts"] if f["type"] == "Agreement"]
+    assert set(deal["parties"]) == {"thailand-mdes", "siam-ai-cloud"}
+    assert (deal["date"], deal["place"]) == ("2026-01-30", "bangkok")
+
+
 def test_a_definite_agreement_is_the_one_told_before(gazetteer_kb: KB) -> None:
     text = (
         "A headline of some length\n"

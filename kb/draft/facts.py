@@ -532,9 +532,15 @@ def _absorb(host: Fact, other: Fact) -> None:
 
 
 def _agreement_trigger(ctx: Context, s: int) -> int | None:
+    """Where sentence ``s`` names an agreement (a noun of the lexicon and a verb of
+    signing), not counting a noun that names a company (``the joint venture's chief``)."""
     text = _outside_quotes(ctx.sentences[s].text)
-    nouns = [text.find(w) for w in ctx.words(AGREEMENT)]
-    nouns = [p for p in nouns if p >= 0]
+    nouns = [
+        m.start()
+        for w in ctx.words(AGREEMENT)
+        for m in re.finditer(re.escape(w), text)
+        if not text.startswith(("'s", "’s"), m.end())
+    ]
     if not nouns:
         return None
     lowered = text.lower()
@@ -551,8 +557,18 @@ def _kind(ctx: Context, s: int) -> str:
     return "MOU"
 
 
+_CREATED_BEFORE = re.compile(r"(?:합작법인|법인|joint venture|JV)\s*['‘\"“]?$", re.I)
+_CREATED_AFTER = re.compile(r"^['’\"”]?\s*(?:을|를)?\s*설립")
+
+
+def _created(ctx: Context, s: int, m: Mention) -> bool:
+    """The organization an agreement sets up (합작법인 '링가 아시아' 설립 계약), no party to it."""
+    text = ctx.sentences[s].text
+    return bool(_CREATED_BEFORE.search(text[: m.start]) or _CREATED_AFTER.match(text[m.end :]))
+
+
 def _parties(ctx: Context, s: int) -> list[str]:
-    orgs = ctx.of_kind(s, "Organization")
+    orgs = [m for m in ctx.of_kind(s, "Organization") if not _created(ctx, s, m)]
     if ctx.language == "ko":
         core = [m for m in orgs if m.role in ("subject", "with")]
         chosen = core if len({m.entity for m in core}) >= 2 else orgs
@@ -616,10 +632,10 @@ def _definite(ctx: Context, s: int, trigger: int) -> bool:
 
 
 def _parties_after(ctx: Context, s: int, parties: list[str]) -> tuple[list[str], list[int]]:
-    """Parties the sentences after an agreement's name: with one party only, the
-    organizations of the next sentence (when it is not an agreement of its own: "X signed
-    a contract on Monday. Its supplier is Y."); and any organization that "also joined"
-    in the two sentences after."""
+    """Parties the sentences after an agreement's name: any organization that "also
+    joined" in the two sentences after; with fewer than two parties, the one a sentence
+    names as the other party ("Its supplier is Y", "협약 상대는 … Y다", "signed for Y"),
+    else the organization of the next sentence (when it is not an agreement of its own)."""
     more: list[str] = []
     told: list[int] = []
     lang = "ko" if ctx.language == "ko" else "en"
@@ -633,12 +649,44 @@ def _parties_after(ctx: Context, s: int, parties: list[str]) -> tuple[list[str],
         ]
         if not orgs:
             continue
-        joined = _JOINED[lang].search(_outside_quotes(ctx.sentences[k].text))
-        named = k == s + 1 and len(parties) == 1 and not ctx.of_kind(k, "Person")
-        if joined or named:
+        text = _outside_quotes(ctx.sentences[k].text)
+        if _JOINED[lang].search(text):
+            more.append(orgs[0])
+            told.append(k)
+            continue
+        if len(parties) + len(more) >= 2:
+            continue
+        named = _named_party(ctx, k, parties + more)
+        if named:  # "Its supplier is Y", "상대는 … Y다", "signed for Y"
+            more.append(named)
+            told.append(k)
+        elif k == s + 1 and len(parties) == 1 and not ctx.of_kind(k, "Person"):
             more.append(orgs[0])
             told.append(k)
     return more, told
+
+
+_EN_NAMED_PARTY = re.compile(
+    r"\b(?:(?:supplier|customer|partner|investor|buyer|seller|counterparty|other party|"
+    r"client|backer) (?:is|was)|signed for|on behalf of)\s+(?:the\s+|[A-Z][\w ]*['’]s\s+)?$",
+    re.I,
+)
+
+
+def _named_party(ctx: Context, k: int, parties: list[str]) -> str | None:
+    """The organization a sentence names as the other party: the predicate of ``상대는 …
+    Y다`` (the organization right before the sentence's final 다), or ``The customer is
+    Y``, ``signed for Y``."""
+    text = ctx.sentences[k].text
+    for m in ctx.of_kind(k, "Organization"):
+        if m.entity in parties or m.rule == "group-word":
+            continue
+        if ctx.language == "ko":
+            if re.match(r"^['’]?(?:이)?다[.]?\s*$", text[m.end :]):
+                return m.entity
+        elif _EN_NAMED_PARTY.search(text[: m.start]):
+            return m.entity
+    return None
 
 
 def agreements(ctx: Context) -> list[Fact]:
