@@ -576,7 +576,8 @@ KO_DATES = [
     ("내년 3월까지 공급하는 내용이다.", [("2026-03", "deadline")]),
     ("23일 네이버에 따르면 이 의장은", [("2025-05-23", "report")]),
     ("체결했다고 12일 밝혔다.", [("2025-05-12", "report")]),
-    ("2019년 설립된 회사", [("2019", "date")]),
+    ("2019년 설립된 회사", [("2019", "founding")]),  # not the date of an event told
+    ("2021년 딥코어를 창업한 윤 대표", [("2021", "founding")]),
     ("2024년 11월 5일 발표", [("2024-11-05", "date")]),
     ("지난달 대만에서", [("2025-04", "date")]),
     ("같은 날 그는", [(None, "same-day")]),
@@ -592,7 +593,7 @@ EN_DATES = [
     ("The office will open in January.", [("2026-01", "date")]),
     ("She met him in Seoul in April.", [("2025-04", "date")]),
     ("Tanaka met Kim last month.", [("2025-04", "date")]),
-    ("founded in 2019", [("2019", "date")]),
+    ("founded in 2019", [("2019", "founding")]),
     ("On May 2, 2024 they met.", [("2024-05-02", "date")]),
     ("It raised $120 million from 40 investors.", []),
     ("Later that day, she met him.", [(None, "same-day")]),
@@ -679,6 +680,22 @@ def test_dates_the_article_leaves_implicit(gazetteer_kb: KB) -> None:
         frozenset(f["participants"]): f.get("date") for f in doc["facts"] if f["type"] == "Meeting"
     }
     assert dated[frozenset({"jane-roe", "max-mustermann"})] is None  # no ceremony before it
+
+
+def test_who_the_two_are_and_when_a_remark_was_made(seed_kb: KB, kiwi: object) -> None:
+    text = (
+        "헤드라인입니다 정말로\n"
+        "젠슨 황 엔비디아 CEO는 14일 서울에서 이해진 네이버 이사회 의장과 만났다. "
+        "황 CEO와 이 의장은 AI 협력을 논의했다. "
+        "이 자리에는 최수연 네이버 대표와 정소영 엔비디아코리아 대표도 함께했다. "
+        "두 사람의 만남은 지난해 5월 대만 회동 이후 8개월 만이다.\n"
+        '황 CEO는 "내년에는 서울에 연구센터를 열겠다"고 말했다.'
+    )
+    doc = _pipeline(seed_kb, text, "ko", "2026-01-15")
+    recalled = [f for f in doc["facts"] if f["type"] == "Meeting" and f.get("date") == "2025-05"]
+    assert [set(f["participants"]) for f in recalled] == [{"jensen-huang", "lee-hae-jin"}]
+    (remark,) = [f for f in doc["facts"] if f["type"] == "Remark"]
+    assert "date" not in remark  # 내년 is what he says, not when he said it
 
 
 def test_an_occasion_dates_what_happens_at_it(gazetteer_kb: KB, kiwi: object) -> None:

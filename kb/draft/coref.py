@@ -217,6 +217,8 @@ def short_forms(
                     continue
                 kind = "Person" if word in _PEOPLE_WORDS else "Organization"
                 group = _group(mentions, s, kind)
+                if kind == "Person":
+                    group = _salient_pair(mentions, s) or group
                 role = particle_role(sentence.text, match.end()) if language == "ko" else "subject"
                 for ident in group:
                     extra.append(Mention(s, *match.span(), ident, kind, "group-word", role))
@@ -256,6 +258,22 @@ def _recent_org(mentions: list[list[Mention]], s: int) -> str | None:
             subject = [m for m in orgs if m.role == "subject"]
             return (subject or orgs)[0].entity
     return None
+
+
+def _salient_pair(mentions: list[list[Mention]], s: int) -> list[str]:
+    """``두 사람``, ``the pair``: the article's two main people when it has them (each named
+    at least twice so far, and more often than anyone else), whoever the sentence before
+    happens to name (… 최수연 대표와 정소영 대표도 함께했다. 두 사람의 만남은 …)."""
+    counts: dict[str, int] = {}
+    for k in range(s):
+        for ident in {
+            m.entity for m in mentions[k] if m.kind == "Person" and m.rule != "group-word"
+        }:
+            counts[ident] = counts.get(ident, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if len(ranked) >= 2 and ranked[1][1] >= 2 and (len(ranked) == 2 or ranked[2][1] < ranked[1][1]):
+        return [ranked[0][0], ranked[1][0]]
+    return []
 
 
 def _group(mentions: list[list[Mention]], s: int, kind: str) -> list[str]:

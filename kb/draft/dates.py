@@ -6,7 +6,8 @@ date, keeping the precision the article gives.
 last event dated to the day before it (resolved by the fact step, which reads the sentences
 before); ``on Thursday``, ``last June``, ``by the end of the year``, ``later that day``,
 ``the following day`` alike. A date a sentence reports the article by (``23일 네이버에
-따르면``, ``said on Tuesday``) is kind ``report``, not the date of the event.
+따르면``, ``said on Tuesday``) is kind ``report``, and the year a company was founded
+(``2019년 설립된``, ``founded in 2021``) kind ``founding``: neither is the date of the event.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class DateMention:
     start: int
     end: int
     value: str | None  # 2025, 2025-05 or 2025-05-22; None for "the same day"
-    kind: str  # date, deadline, report, same-day
+    kind: str  # date, deadline, report (the day of the news), founding, same-day
     rule: str
     text: str
     offset: int = 0  # for same-day: days after the day referred to (다음 날, the next day)
@@ -246,6 +247,13 @@ _REPORT_BEFORE = {
 }
 
 
+_FOUNDED_AFTER = {"ko": re.compile(r"^\s*(?:\S+\s+)?(?:설립|창업|창립|세워진)"), "en": _NEVER}
+_FOUNDED_BEFORE = {
+    "ko": _NEVER,
+    "en": re.compile(r"\b(?:founded|established|set up|incorporated)\s+(?:in\s+)?$", re.I),
+}
+
+
 def find_dates(sentence: str, published: dt.date, language: str) -> list[DateMention]:
     """The time expressions of ``sentence``, resolved, in order of position."""
     lang = "ko" if language == "ko" else "en"
@@ -275,6 +283,10 @@ def find_dates(sentence: str, published: dt.date, language: str) -> list[DateMen
                 _REPORT_AFTER[lang].search(after) or _REPORT_BEFORE[lang].search(before)
             ):
                 kind = "report"
+            elif kind == "date" and (
+                _FOUNDED_AFTER[lang].search(after) or _FOUNDED_BEFORE[lang].search(before)
+            ):
+                kind = "founding"
             taken.append((start, end))
             offset = 1 if "next-day" in rule else 0
             found.append(DateMention(start, end, value, kind, rule, match[0], offset))

@@ -139,10 +139,16 @@ def organization_links(ctx: Context) -> None:
 
 
 def event_date(
-    ctx: Context, s: int, trigger: int | None, previous: list[Fact]
+    ctx: Context, s: int, trigger: int | None, previous: list[Fact], *, quoted: bool = True
 ) -> tuple[str | None, str | None]:
-    """The date of an event told in sentence ``s``: (value, rule)."""
-    dates = [d for d in ctx.dates[s] if d.kind in ("date", "same-day")]
+    """The date of an event told in sentence ``s``: (value, rule); with ``quoted`` False,
+    a date inside quoted speech does not count (a remark is not dated by what it says)."""
+    text = ctx.sentences[s].text
+    dates = [
+        d
+        for d in ctx.dates[s]
+        if d.kind in ("date", "same-day") and (quoted or not in_quotes(text, d.start))
+    ]
     if not dates:
         day = occasion_day(ctx, s)
         return (day, "the day of the occasion it names") if day else (None, None)
@@ -1295,7 +1301,7 @@ def remarks(ctx: Context) -> list[Fact]:
                 fields["speaker_organization"] = orgs[0]
         fields["saying"] = sayings
         _about(ctx, s, fields)
-        date, _ = event_date(ctx, s, None, found)
+        date, _ = event_date(ctx, s, None, found, quoted=False)
         if date:
             fields["date"] = date
         occasion = [m.entity for m in mentions if m.kind in ("Conference", "Event")]
