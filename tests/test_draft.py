@@ -312,6 +312,19 @@ def test_english_appositions(gazetteer_kb: KB) -> None:
     assert meeting["date"] == "2025-08-04"
 
 
+def test_a_title_coordinated_with_a_short_form_takes_no_organization(
+    seed_kb: KB, kiwi: object
+) -> None:
+    text = (
+        "헤드라인입니다 정말로\n"
+        "이해진 네이버 이사회 의장이 왔다.\n"
+        "이 의장과 오민석 최고운영책임자(COO)는 따로 만났다."
+    )
+    doc = _pipeline(seed_kb, text, "ko")
+    posts = {(f["person"], f["organization"]) for f in doc["facts"] if f["type"] == "Post"}
+    assert posts == {("lee-hae-jin", "naver")}  # not 오민석 at Naver: 이 의장 names no company
+
+
 def test_korean_posts_taken_and_former_posts(seed_kb: KB, kiwi: object) -> None:
     text = (
         "헤드라인입니다 정말로\n"

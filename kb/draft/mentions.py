@@ -525,7 +525,8 @@ def _korean_apposition(
             unnamed.checks.append("the article does not name this person")
     role = KO_TITLES[title]
     if person and not org:
-        org, rule = _org_for_untitled(sentence, words, k, person, role, ents)
+        short = _short_form(person_words, ents) is not None
+        org, rule = _org_for_untitled(sentence, words, k, person, role, ents, short=short)
     if person and org:
         role_name = " ".join([*qualifier, title]) if qualifier else None
         if qualifier and all(q in ("이사회",) for q in qualifier):
@@ -658,18 +659,37 @@ def _org_before(words: list[_Word], k: int, ents: Entities) -> tuple[str, str] |
     return None
 
 
+_NAMED_ORG_RULES = (
+    "ko-name-org-title", "ko-org-name-title", "ko-org-title-name", "ko-org-of-name-title",
+    "ko-org-leads-name-title", "ko-org-alumni-name-title",
+)  # fmt: skip
+"""Posts whose organization the apposition names, so a title coordinated with them shares it."""
+
+
 def _org_for_untitled(
-    sentence: Sentence, words: list[_Word], k: int, person: str, role: str, ents: Entities
+    sentence: Sentence,
+    words: list[_Word],
+    k: int,
+    person: str,
+    role: str,
+    ents: Entities,
+    *,
+    short: bool,
 ) -> tuple[str | None, str]:
     """A person with a title but no organization: the organization of the post the title is
-    coordinated with (``… 시암 AI 클라우드 대표와 솜차이 분미 최고기술책임자``), else the one
-    the KB gives this person in this role."""
+    coordinated with when that one names it (``… 시암 AI 클라우드 대표와 솜차이 분미
+    최고기술책임자``), else, for a full name, the one the KB gives this person in this role
+    (a short form such as ``윤 대표`` says no more than the article said before)."""
     if k >= 0 and re.search(r"(?:와|과|,)$", words[k].text):
-        before = [p for p in ents.posts if p.sentence == sentence.index and p.end_word == k]
+        before = [
+            p
+            for p in ents.posts
+            if p.sentence == sentence.index and p.end_word == k and p.rule in _NAMED_ORG_RULES
+        ]
         if before:
             return before[-1].organization, "ko-coordinated-title"
     held = {o for o, _ in ents.background.posts_of(person, role)}
-    if len(held) == 1 and ents.get(person).known:
+    if len(held) == 1 and ents.get(person).known and not short:
         return held.pop(), "ko-title-kb-post"
     return None, ""
 
