@@ -290,6 +290,17 @@ def test_a_korean_descriptor_before_an_unquoted_name(gazetteer_kb: KB, kiwi: obj
     assert [e["name"]["ko"] for e in doc["entities"]] == ["글로벡스랩스"]
 
 
+def test_a_site_of_the_sentences_subject_is_the_one_the_kb_has(kiwi: object) -> None:
+    kb = kb_for("101")  # DeepCore and its headquarters (서울 강남구 딥코어 본사), as 002 gave them
+    text = (
+        "헤드라인입니다 정말로\n딥코어는 지난 17일 서울 본사에서 글로벡스와 공급 계약을 체결했다."
+    )
+    doc = _pipeline(kb, text, "ko", "2025-11-18")
+    (deal,) = [f for f in doc["facts"] if f["type"] == "Agreement"]
+    assert deal["place"] == "deepcore-headquarters"
+    assert not [e for e in doc["entities"] if e["type"] == "Site"]
+
+
 def test_english_appositions(gazetteer_kb: KB) -> None:
     text = (
         "Acme and Globex talk chips\n"
@@ -460,6 +471,57 @@ def test_english_offices_of_state_and_kinship(gazetteer_kb: KB) -> None:
         if f["type"] == "Kinship"
     }
     assert kin == {("Jane Roe", "Thai prime minister"), ("Jane Roe", "Max Mustermann")}
+
+
+def test_english_back_references_and_clauses(gazetteer_kb: KB) -> None:
+    text = (
+        "A headline of some length\n"
+        "Acme Asia, the speech joint venture of Globex Labs and Initech Cloud, opened on Monday. "
+        "Jane Roe, the joint venture's chief executive, met John Doe, the chief executive of "
+        "the Korean developer Hooli Labs, in Seoul on Tuesday to discuss a model in Tokyo. "
+        "Max Mustermann, who sits on the venture's board, spoke. "
+        "Globex Labs also plans to open an office in Bangkok next year, its first outside "
+        "Singapore. Its chief technology officer, Erika Muster, will lead it."
+    )
+    doc = _pipeline(gazetteer_kb, text, "en", "2025-11-05")
+    names_of = {e["id"]: e["name"]["en"] for e in doc["entities"]}
+    posts = {
+        (names_of[f["person"]], names_of[f["organization"]], f["role"])
+        for f in doc["facts"]
+        if f["type"] == "Post"
+    }
+    assert posts == {
+        ("Jane Roe", "Acme Asia", "ceo"),  # the joint venture described before
+        ("John Doe", "Hooli Labs", "ceo"),
+        ("Max Mustermann", "Acme Asia", "board-member"),
+        ("Erika Muster", "Globex Labs", "cto"),  # Its: the organization the text is about
+    }
+    (meeting,) = [f for f in doc["facts"] if f["type"] == "Meeting"]
+    assert meeting["place"] == "seoul"  # past the apposition; Tokyo is what they discussed
+    (expansion,) = [f for f in doc["facts"] if f["type"] == "Expansion"]
+    assert (expansion["into"], expansion["present_in"]) == (["bangkok"], ["singapore"])
+
+
+def test_cooperations_told_without_a_cooperation_word(seed_kb: KB) -> None:
+    text = (
+        "A headline of some length\n"
+        "Naver Cloud, which built its first data center with Siam AI Cloud in Bangkok, plans "
+        "to open an office in Tokyo in March. The office will serve customers in Japan and "
+        "Taiwan.\n"
+        "Kim Yu-won met Jensen Huang on Monday. The two companies have shared data since 2024."
+    )
+    kb_posts = KB(None)  # the seed: Kim Yu-won of Naver Cloud, Jensen Huang of NVIDIA
+    doc = _pipeline(kb_posts, text, "en", "2025-11-05")
+    together = {
+        (frozenset(f["parties"]), f.get("date")) for f in doc["facts"] if f["type"] == "Cooperation"
+    }
+    assert together == {
+        (frozenset({"naver-cloud", "siam-ai-cloud"}), None),  # built … with
+        (frozenset({"naver-cloud", "nvidia"}), "2024"),  # the companies of the two people
+    }
+    (expansion,) = [f for f in doc["facts"] if f["type"] == "Expansion"]
+    assert expansion["into"] == ["tokyo", "japan", "taiwan"]  # the office's places too
+    assert expansion["present_in"] == ["bangkok"]  # where it already built
 
 
 def test_short_forms_and_group_words(gazetteer_kb: KB, kiwi: object) -> None:

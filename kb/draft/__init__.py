@@ -146,6 +146,8 @@ class _Pipeline:
                 for r in self._rows("draft-posts")
             ]
         )
+        for r in self._rows("draft-sites"):
+            background.sites.setdefault(_local(r["operator"]), set()).add(_local(r["site"]))
         for r in self._rows("draft-organizations"):
             org = _local(r["organization"])
             if r["parent"]:

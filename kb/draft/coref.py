@@ -216,7 +216,7 @@ def short_forms(
                 if not free(*match.span()):
                     continue
                 kind = "Person" if word in _PEOPLE_WORDS else "Organization"
-                group = _group(mentions, s, kind)
+                group = _group(mentions, s, kind, ents)
                 if kind == "Person":
                     group = _salient_pair(mentions, s) or group
                 role = particle_role(sentence.text, match.end()) if language == "ko" else "subject"
@@ -276,14 +276,27 @@ def _salient_pair(mentions: list[list[Mention]], s: int) -> list[str]:
     return []
 
 
-def _group(mentions: list[list[Mention]], s: int, kind: str) -> list[str]:
-    """The two entities of ``kind`` of the nearest sentence (this one first) naming two."""
+def _group(
+    mentions: list[list[Mention]], s: int, kind: str, ents: Entities | None = None
+) -> list[str]:
+    """The two entities of ``kind`` of the nearest sentence (this one first) naming two;
+    for organizations, a sentence naming two people of two organizations names those
+    (Tan met Han …. The two companies …)."""
     for k in range(s, max(-1, s - 6), -1):
         distinct = list(
             dict.fromkeys(
                 m.entity for m in mentions[k] if m.kind == kind and m.rule != "group-word"
             )
         )
+        if kind == "Organization" and len(distinct) < 2 and ents is not None:
+            people = [m.entity for m in mentions[k] if m.kind == "Person"]
+            held = [
+                org
+                for person in people
+                for org in [p.organization for p in ents.posts if p.person == person]
+                or [o for o, _ in ents.background.posts_of(person)][:1]
+            ]
+            distinct = list(dict.fromkeys(distinct + held))
         if k == s:
             if len(distinct) >= 2:
                 return []  # the sentence names them itself

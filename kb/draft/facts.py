@@ -449,21 +449,19 @@ def _place(ctx: Context, sentences: list[int], trigger: int | None = None) -> st
     participle: "companies operating in Southeast Asia" is not where a deal was signed),
     the city before its country."""
     candidates = [m for k in sentences for m in ctx.mentions[k] if m.kind in PLACE_KINDS]
+    if ctx.language != "ko" and trigger is not None and sentences:
+        text = ctx.sentences[sentences[0]].text
+        start, end = _clause(text, trigger)
+        candidates = [
+            m
+            for m in candidates
+            if m.sentence != sentences[0]
+            or (start <= m.start < end and not _PARTICIPLE_BEFORE.search(text[: m.start]))
+        ]
     sites = [m for m in candidates if m.kind == "Site"]
     if sites:
         return sites[0].entity
     located = [m for m in candidates if m.role == "at"]
-    if ctx.language != "ko" and trigger is not None and sentences:
-        text = ctx.sentences[sentences[0]].text
-        start, end = _clause(text, trigger)
-        located = [
-            m
-            for m in located
-            if m.sentence != sentences[0]
-            or (
-                start <= m.start < end and not re.search(r"\w+ing\s+(?:in|at)\s+$", text[: m.start])
-            )
-        ]
     if not located:
         return None
     ids = _unique([m.entity for m in located])
@@ -473,11 +471,28 @@ def _place(ctx: Context, sentences: list[int], trigger: int | None = None) -> st
     return ids[0]
 
 
+_PARTICIPLE_BEFORE = re.compile(
+    r"\b(?!(?:meeting|briefing|signing|opening|gathering|building|ceremony)\b)\w+ing\s+(?:in|at)\s+$"
+)
+"""``companies operating in Southeast Asia``: where they operate, not where the event was
+(``a meeting at``, ``the signing in`` are events)."""
+_CLAUSE_STARTS = re.compile(
+    r",\s+(?:as|while|which|after|before|when|whereas|although|but|and|according|said|says|"
+    r"its|it|weeks|days|months|years|the (?:company|companies|two \w+|firm|firms) said)\b",
+    re.I,
+)
+_PURPOSE_CLAUSE = re.compile(r"\bto (?:discuss|talk about|explore|review|plan)\b", re.I)
+
+
 def _clause(text: str, at: int) -> tuple[int, int]:
-    """The span between the commas around offset ``at``."""
+    """The clause around offset ``at``: from the comma before it to the next comma that
+    starts a new clause (``, as``, ``, which``, ``, the company said``) or the purpose of a
+    meeting (``to discuss …``: what it was about, not where); an apposition in between
+    (``Han Ji-soo, the chief executive of PulseMind, in Seoul``) is part of it."""
     start = text.rfind(",", 0, at) + 1
-    end = text.find(",", at)
-    return start, len(text) if end < 0 else end
+    ends = [m.start() for m in _CLAUSE_STARTS.finditer(text, at)]
+    ends += [m.start() for m in _PURPOSE_CLAUSE.finditer(text, at)]
+    return start, min(ends) if ends else len(text)
 
 
 def _merge_meetings(found: list[Fact]) -> list[Fact]:
@@ -894,7 +909,21 @@ def expansions(ctx: Context, agreements: list[Fact] | None = None) -> list[Fact]
                 present.append(m.entity)
                 continue
             into.append(m.entity)
+        if ctx.language == "en":  # where it already is: "outside Singapore", "which built … in"
+            present += [
+                m.entity
+                for m in ctx.of_kind(s, "Place")
+                if m.role != "modifier"
+                and (
+                    _EN_ALREADY.search(text[: m.start])
+                    or (m.start < trigger and _EN_EXISTING.search(text[: m.start]))
+                )
+            ]
         into = [p for p in _unique(into) if p not in present]
+        told = [s]
+        if into and (more := _follow_up_places(ctx, s)):  # "The office will serve … in Qatar"
+            into += [p for p in more if p not in into and p not in present]
+            told.append(s + 1)
         if not into:
             continue
         org = _expanding_org(ctx, s, trigger)
@@ -919,7 +948,7 @@ def expansions(ctx: Context, agreements: list[Fact] | None = None) -> list[Fact]
         date, date_rule = event_date(ctx, s, None, found) if named_here else (None, None)
         if not date and named_here and (due := deadline(ctx, s)):
             date, date_rule = due, "a deadline of the sentence"
-        fact = Fact("Expansion", fields, [s], "expansion-trigger", 0.6)
+        fact = Fact("Expansion", fields, told, "expansion-trigger", 0.6)
         if date:
             fields["date"] = date
             fact.checks.append(f"date by {date_rule}")
@@ -953,6 +982,34 @@ _EN_HOME_BEFORE = re.compile(
     + r")\s+(?:[\w-]+\s+){0,4}?"
     r"(?:company|firm|group|operator|start-?up|maker|provider|developer|house|platform)\s+$"
 )
+
+
+_EN_EXISTING = re.compile(
+    r",\s+(?:which|that|who)\s+(?:already\s+)?(?:built|runs|operates|opened|owns|set up|has)\b"
+    r"[^,]*$"
+)
+"""``Naver Cloud, which built its first data center … in the Saudi capital, plans …``: a
+place in a clause about what the organization already has."""
+_FOLLOW_UP = {
+    "en": re.compile(
+        r"^(?:The|This|That|Its) (?:new )?(?:office|facility|center|centre|site|data center|"
+        r"lab|plant|hub|branch|unit)\b"
+    ),
+    "ko": re.compile(
+        r"^(?:이|해당|새|신규)?\s*(?:사무소|법인|연구소|센터|데이터센터|지사|공장)(?:은|는)"
+    ),
+}
+
+
+def _follow_up_places(ctx: Context, s: int) -> list[str]:
+    """The places of the next sentence when it goes on about what the expansion opens
+    (``The office will serve customers in the UAE and Qatar``)."""
+    if s + 1 >= len(ctx.sentences):
+        return []
+    nxt = ctx.sentences[s + 1].text
+    if not _FOLLOW_UP["ko" if ctx.language == "ko" else "en"].match(nxt):
+        return []
+    return _unique([m.entity for m in ctx.of_kind(s + 1, "Place") if m.role not in ("modifier",)])
 
 
 _EN_ALREADY = re.compile(
@@ -1074,9 +1131,10 @@ def _merge_expansions(ctx: Context, found: list[Fact]) -> list[Fact]:
 _EN_COOPERATION_VERB = re.compile(
     r"\b(?:supplies|supply|buys|buy|sells|sell|works with|working with|work with|worked with|"
     r"partners? with|partnered with|teams? up with|teamed up with|cooperates? with|"
-    r"collaborates? with)\b"
+    r"collaborates? with|(?:built|developed|launched|designed|runs?|operates?)\b[^,.;]{0,60}?"
+    r"\bwith)\b"
 )
-_EN_ANTECEDENT = re.compile(r",\s+(?:the|a|an)\s[^,]*?\b(?:that|which|who)\s+$")
+_EN_ANTECEDENT = re.compile(r",\s+(?:(?:the|a|an)\s[^,]*?\b)?(?:that|which|who)\s+$")
 
 
 def _cooperation_pairs(ctx: Context, s: int) -> list[list[str]]:
@@ -1132,7 +1190,9 @@ def cooperations(ctx: Context, facts: list[Fact]) -> list[Fact]:
     agreed = [set(f.fields["parties"]) for f in facts if f.type == "Agreement"]
     lang = "ko" if ctx.language == "ko" else "en"
     for s in range(len(ctx.sentences)):
-        if s in told or ctx.has(s, COOPERATION) is None:
+        text = _outside_quotes(ctx.sentences[s].text)
+        together = ctx.language != "ko" and _EN_COOPERATION_VERB.search(text)
+        if s in told or (ctx.has(s, COOPERATION) is None and not together):
             continue
         for parties in _cooperation_pairs(ctx, s):
             if any(set(parties) <= a for a in agreed):
@@ -1154,7 +1214,7 @@ def cooperations(ctx: Context, facts: list[Fact]) -> list[Fact]:
                 for d in ctx.dates[s]
                 if d.value
                 and (
-                    _SINCE[lang].search(text[: d.start])
+                    (_SINCE[lang].search(text[: d.start]) or d.text.lower().startswith("since"))
                     if lang == "en"
                     else _SINCE[lang].match(text[d.end :])
                 )

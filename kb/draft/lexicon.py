@@ -176,8 +176,9 @@ EXPANSION = {
 }  # fmt: skip
 COOPERATION = {
     "ko": ("협력", "제휴", "파트너십", "손잡", "손을 잡"),
-    "en": ("partnership", "partner with", "working with", "work with", "team up", "teamed up",
-           "cooperat", "collaborat", "supplies ", "buys "),
+    "en": ("partnership", "partner with", "working with", "work with", "worked with",
+           "works with", "team up", "teamed up", "cooperat", "collaborat", "supplies ",
+           "buys ", "shared ", "jointly"),
 }  # fmt: skip
 KINSHIP = {
     "ko": {"외사촌": "cousin (maternal)", "사촌": "cousin", "조카": "nephew", "아들": "son",

@@ -92,6 +92,7 @@ class Background:
     posts: list[tuple[str, str, str | None]] = field(default_factory=list)  # person, org, role
     parents: dict[str, set[str]] = field(default_factory=dict)
     based_in: dict[str, set[str]] = field(default_factory=dict)
+    sites: dict[str, set[str]] = field(default_factory=dict)  # operator -> its sites
 
     def holders(self, organization: str) -> list[str]:
         return [p for p, o, _ in self.posts if o == organization]
@@ -128,6 +129,7 @@ class Entities:
         self.cross = cross
         self.romanised = romanised or {}
         self.respelled: dict[str, list[tuple[str, str]]] = {}  # known id -> (surface, why)
+        self.described: dict[str, str] = {}  # "joint venture" -> the one the article described
         self.new: dict[str, Entity] = {}  # by surface
         self.all: dict[str, Entity] = {}  # by id
         self.posts: list[PostCandidate] = []
@@ -753,6 +755,22 @@ def _korean_person(words: list[str], sentence: Sentence, ents: Entities, ids: ob
     return ident
 
 
+def _known_site(sentence: Sentence, ents: Entities, head: str) -> str | None:
+    """The one site the KB has of the organization the sentence starts with (its subject),
+    named with ``head`` (본사)."""
+    first = sentence.text.split(" ", 1)[0]
+    stem = re.sub(r"(?:은|는|이|가)$", "", first)
+    org = ents.lookup(stem, "Organization")
+    if not org:
+        return None
+    found = [
+        site
+        for site in ents.background.sites.get(org, ())
+        if any(head in n for n in ents.known.names.get(site, ()))
+    ]
+    return found[0] if len(found) == 1 else None
+
+
 def _korean_sites(sentence: Sentence, words: list[_Word], ents: Entities, ids: object) -> None:
     for i, word in enumerate(words):
         head = next(
@@ -779,6 +797,10 @@ def _korean_sites(sentence: Sentence, words: list[_Word], ents: Entities, ids: o
         if not parts or not (org or place):
             continue
         name = " ".join([*parts, head])
+        if not org and (known := _known_site(sentence, ents, head)):
+            # 딥코어는 … 서울 본사에서: the subject's headquarters, which the KB knows
+            ents.new.setdefault(name, ents.get(known))
+            continue
         ident = ents.add_new(name, "Site", "ko-site", 0.6, sentence, ids)
         entity = ents.get(ident)
         if entity.known:
@@ -820,13 +842,23 @@ def _nnp_runs(sentence: Sentence) -> list[tuple[str, int]]:
 _CAP = r"(?:[A-Z][\w'’.&-]*|[A-Z]{2,})"
 _CAP_RUN = rf"{_CAP}(?: {_CAP}){{0,3}}"
 _TITLES_RE = "|".join(sorted((re.escape(t) for t in EN_TITLES), key=len, reverse=True))
+_DESCRIPTOR_NOUNS = (
+    r"joint venture|venture|company|firm|group|operator|start-?up|maker|provider|developer|"
+    r"platform|designer"
+)
+_EN_BACK_REFERENCE = rf"the (?:{_DESCRIPTOR_NOUNS})"
+"""``the joint venture``, ``the company``: an organization the article described before."""
 _EN_ORG_TITLE_NAME = re.compile(
     rf"(?P<org>{_CAP_RUN})(?:'s|’s)? (?P<former>former )?(?P<title>{_TITLES_RE})"
     rf"(?: \([^)]{{1,20}}\))? (?P<name>{_CAP}(?: {_CAP}){{1,2}})"
 )
 _EN_NAME_ORG_TITLE = re.compile(
-    rf"(?P<name>{_CAP}(?: {_CAP}){{1,2}}), (?P<org>the company|{_CAP_RUN})(?:'s|’s) "
+    rf"(?P<name>{_CAP}(?: {_CAP}){{1,2}}), (?P<org>{_EN_BACK_REFERENCE}|{_CAP_RUN})(?:'s|’s) "
     rf"(?P<former>former )?(?P<title>{_TITLES_RE})\b"
+)
+_EN_ITS_TITLE_NAME = re.compile(
+    rf"\b(?P<org>Its|Their) (?P<former>former )?(?P<title>{_TITLES_RE}), "
+    rf"(?P<name>{_CAP}(?: {_CAP}){{1,2}})"
 )
 _EN_ORG_WHOSE = re.compile(
     rf"(?P<org>{_CAP_RUN}), whose (?P<title>{_TITLES_RE}) (?P<name>{_CAP}(?: {_CAP}){{1,2}})"
@@ -847,7 +879,8 @@ _EN_TITLE_OF = re.compile(
 )
 _EN_BOARD = re.compile(
     rf"(?P<name>{_EN_NAME}), [^.]*?\b(?:will join|joins|joined|will sit on|sits on) "
-    rf"(?P<org>{_CAP_RUN})(?:'s|’s) board(?: as (?:an? )?(?P<as>observer|director|member))?"
+    rf"(?P<org>{_CAP_RUN}|the [\w-]+(?: [\w-]+)?)(?:'s|’s) board"
+    r"(?: as (?:an? )?(?P<as>observer|director|member))?"
 )
 _BOARD_ROLES = {"observer": "board-observer", "director": "board-member", "member": "board-member"}
 _DEMONYMS_RE = "|".join(sorted(DEMONYMS, key=len, reverse=True))
@@ -860,9 +893,10 @@ _EN_DESCRIPTOR = re.compile(
     rf"conglomerate|lab|bank|ministry|agency) (?P<org>{_CAP_RUN})"
 )
 _EN_APPOSED = re.compile(
-    rf"(?P<org>{_CAP_RUN}), (?:the|a|an) (?:[\w-]+ ){{0,4}}"
-    r"(?:company|firm|group|operator|start-?up|maker|provider|developer|platform)\b(?!['’]s)"
+    rf"(?P<org>{_CAP_RUN}), (?:the|a|an) (?:[\w-]+ ){{0,4}}?(?P<noun>{_DESCRIPTOR_NOUNS})\b"
+    r"(?!['’]s)"
 )
+
 _EN_SITE_HEADS = ("headquarters", "office", "campus", "plant", "factory", "data center")
 _EN_SITE = re.compile(
     rf"(?P<org>{_CAP_RUN})(?:'s|’s) (?:(?P<region>{_CAP_RUN}) )?"
@@ -895,20 +929,25 @@ def english_entities(
         for match in pattern.finditer(text):
             org = _strip_org(match["org"])
             if org and not ents.lookup(org, "Place"):
-                ents.add_new(org, "Organization", "en-descriptor", 0.8, sentence, ids)
+                ident = ents.add_new(org, "Organization", "en-descriptor", 0.8, sentence, ids)
+                if "noun" in match.groupdict():  # "the joint venture", "the venture"
+                    noun = match["noun"].lower()
+                    ents.described[noun] = ents.described[noun.split()[-1]] = ident
     for pattern, rule in (
         (_EN_ORG_TITLE_NAME, "en-org-title-name"),
         (_EN_NAME_ORG_TITLE, "en-name-org-title"),
         (_EN_ORG_WHOSE, "en-org-whose-title-name"),
+        (_EN_ITS_TITLE_NAME, "en-its-title-name"),
     ):
         for match in pattern.finditer(text):
-            org_text = _strip_org(match["org"]) if match["org"] != "the company" else None
+            back = match["org"] in ("Its", "Their") or match["org"].startswith("the ")
+            org_text = None if back else _strip_org(match["org"])
             qualifier = ""
             name = match["name"].rstrip(".,;:")
             if name.split()[0] in EN_NOT_NAMES or any(w in EN_NOT_NAMES for w in name.split()):
                 continue
-            if org_text is None and match["org"] == "the company":
-                org = subject_org
+            if back:  # "the joint venture's", "Its …": described before, or the subject
+                org = ents.described.get(match["org"][4:].lower()) or subject_org
             elif org_text:
                 org, qualifier = _en_org_and_qualifier(org_text, ents)
                 if org is None and not ents.lookup(org_text):
@@ -1096,6 +1135,8 @@ def _en_organization(
     """The organization an English phrase names: a name, ``X's Korean unit``, or the last
     capitalised run of a description (``the South Korean model developer PulseMind``)."""
     phrase = phrase.strip(" ,.")
+    if phrase.startswith("the ") and (described := ents.described.get(phrase[4:].lower())):
+        return described  # the venture's board: the joint venture described before
     unit = _UNIT.match(phrase)
     if unit:
         parent = ents.lookup(_strip_org(unit["parent"]), "Organization")
