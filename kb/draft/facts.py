@@ -401,7 +401,8 @@ def _meeting_trigger(ctx: Context, s: int) -> int | None:
     text = _outside_quotes(ctx.sentences[s].text)
     if ctx.language == "ko":
         return ctx.has(s, MEETING)
-    match = re.search(r"\b(?:met|meet|meets|meeting|talks with)\b", text)
+    # the verb when there is one ("their second meeting, after they met at …"), else the noun
+    match = re.search(r"\b(?:met|meet|meets|talks with)\b", text) or re.search(r"\bmeeting\b", text)
     return match.start() if match else None
 
 
