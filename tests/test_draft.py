@@ -336,6 +336,19 @@ def test_a_title_coordinated_with_a_short_form_takes_no_organization(
     assert posts == {("lee-hae-jin", "naver")}  # not 오민석 at Naver: 이 의장 names no company
 
 
+def test_korean_time_nouns_and_verb_forms(seed_kb: KB, kiwi: object) -> None:
+    text = (
+        "헤드라인입니다 정말로\n"
+        "김유원 네이버클라우드 대표는 계약식 후 최수연 대표와 따로 만났다.\n"
+        "네이버클라우드는 올해 안에 카타르와 쿠웨이트로도 사업을 넓힐 계획이다."
+    )
+    doc = _pipeline(seed_kb, text, "ko", "2026-03-24")
+    (meeting,) = [f for f in doc["facts"] if f["type"] == "Meeting"]
+    assert set(meeting["participants"]) == {"kim-yu-won", "choi-soo-yeon"}  # not "계약식 후"
+    (expansion,) = [f for f in doc["facts"] if f["type"] == "Expansion"]
+    assert expansion["into"] == ["qatar", "kuwait"]  # 넓힐
+
+
 def test_korean_posts_taken_and_former_posts(seed_kb: KB, kiwi: object) -> None:
     text = (
         "헤드라인입니다 정말로\n"
@@ -522,6 +535,27 @@ def test_cooperations_told_without_a_cooperation_word(seed_kb: KB) -> None:
     (expansion,) = [f for f in doc["facts"] if f["type"] == "Expansion"]
     assert expansion["into"] == ["tokyo", "japan", "taiwan"]  # the office's places too
     assert expansion["present_in"] == ["bangkok"]  # where it already built
+
+
+def test_english_posts_with_the_name_after_the_title(gazetteer_kb: KB) -> None:
+    text = (
+        "A headline of some length\n"
+        "The deal was signed by Acme Labs's chief executive, Jane Roe, and John Doe, a vice "
+        "president at Globex Group. Initech Labs' founder and chief executive, Max Mustermann, "
+        "was there."
+    )
+    doc = _pipeline(gazetteer_kb, text, "en", "2026-03-03")
+    names_of = {e["id"]: e["name"]["en"] for e in doc["entities"]}
+    posts = {
+        (names_of[f["person"]], names_of[f["organization"]], f["role"])
+        for f in doc["facts"]
+        if f["type"] == "Post"
+    }
+    assert posts == {
+        ("Jane Roe", "Acme Labs", "ceo"),
+        ("John Doe", "Globex Group", "vice-president"),
+        ("Max Mustermann", "Initech Labs", "ceo"),
+    }
 
 
 def test_short_forms_and_group_words(gazetteer_kb: KB, kiwi: object) -> None:

@@ -698,7 +698,8 @@ def _org_for_untitled(
 
 _NOT_NAME_WORDS = frozenset(
     "날 직후 이후 직전 당시 현재 당일 이날 오전 오후 행사 자리 사진 함께 또한 특히 한편 "
-    "최근 앞서 이어 역시 모두 각각 신임 초대 전임 차기 현직 그룹 계열사".split()
+    "최근 앞서 이어 역시 모두 각각 신임 초대 전임 차기 현직 그룹 계열사 후 뒤 개소식 계약식 "
+    "협약식 기념식 간담회".split()
 )
 """Nouns that stand before a name in news copy without being part of it (같은 날 최수연 …)."""
 
@@ -857,8 +858,12 @@ _EN_NAME_ORG_TITLE = re.compile(
     rf"(?P<former>former )?(?P<title>{_TITLES_RE})\b"
 )
 _EN_ITS_TITLE_NAME = re.compile(
-    rf"\b(?P<org>Its|Their) (?P<former>former )?(?P<title>{_TITLES_RE}), "
-    rf"(?P<name>{_CAP}(?: {_CAP}){{1,2}})"
+    rf"\b(?P<org>Its|Their|{_CAP_RUN}(?:'s|’s|s'|s’)) (?:founder and )?(?P<former>former )?"
+    rf"(?P<title>{_TITLES_RE}), (?P<name>{_CAP}(?: {_CAP}){{1,2}})"
+)
+_EN_TITLE_AT = re.compile(
+    rf"(?P<name>{_CAP}(?: {_CAP}){{1,2}}), (?:a|an|the) (?P<former>former )?"
+    rf"(?P<title>{_TITLES_RE}) at (?P<org>{_CAP_RUN})"
 )
 _EN_ORG_WHOSE = re.compile(
     rf"(?P<org>{_CAP_RUN}), whose (?P<title>{_TITLES_RE}) (?P<name>{_CAP}(?: {_CAP}){{1,2}})"
@@ -938,10 +943,11 @@ def english_entities(
         (_EN_NAME_ORG_TITLE, "en-name-org-title"),
         (_EN_ORG_WHOSE, "en-org-whose-title-name"),
         (_EN_ITS_TITLE_NAME, "en-its-title-name"),
+        (_EN_TITLE_AT, "en-name-title-at-org"),
     ):
         for match in pattern.finditer(text):
             back = match["org"] in ("Its", "Their") or match["org"].startswith("the ")
-            org_text = None if back else _strip_org(match["org"])
+            org_text = None if back else _strip_org(re.sub(r"['’]$", "", match["org"]))
             qualifier = ""
             name = match["name"].rstrip(".,;:")
             if name.split()[0] in EN_NOT_NAMES or any(w in EN_NOT_NAMES for w in name.split()):
