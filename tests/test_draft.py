@@ -235,6 +235,30 @@ def _pipeline(kb: KB, text: str, language: str, published: str = "2025-05-23") -
     )
 
 
+def _posts(
+    doc: dict, *, roles: bool = True, role_names: bool = False, former: bool = False
+) -> set[tuple]:
+    """The draft's posts as (person, organization[, role][, former]), each by the name the
+    draft defines it with (in the article's language), or by its id when the KB has it; a
+    role by its id, or with ``role_names`` by the name of a role the draft defines."""
+    lang = doc["article"]["language"]
+    names_of = {e["id"]: e["name"].get(lang) for e in doc["entities"]}
+    out = set()
+    for f in doc["facts"]:
+        if f["type"] != "Post":
+            continue
+        row = [
+            names_of.get(f["person"], f["person"]),
+            names_of.get(f["organization"], f["organization"]),
+        ]
+        if roles:
+            row.append(names_of.get(f["role"], f["role"]) if role_names else f["role"])
+        if former:
+            row.append(f.get("former"))
+        out.add(tuple(row))
+    return out
+
+
 def test_korean_apposition_gives_person_organization_and_post(
     gazetteer_kb: KB, kiwi: object
 ) -> None:
@@ -263,12 +287,7 @@ def test_korean_posts_in_other_word_orders(seed_kb: KB, kiwi: object) -> None:
         "네이버 최고전략책임자인 정다은이 발표했고, 탁신 친나왓 전 총리도 왔다."
     )
     doc = _pipeline(seed_kb, text, "ko")
-    names_of = {e["id"]: e["name"].get("ko") for e in doc["entities"]}
-    posts = {
-        (names_of.get(f["person"], f["person"]), f["organization"], f["role"], f.get("former"))
-        for f in doc["facts"]
-        if f["type"] == "Post"
-    }
+    posts = _posts(doc, former=True)
     assert posts == {
         ("김철수", "naver-cloud", "executive-director", None),  # ORG NAME TITLE
         ("박영희", "nvidia", "cto", None),  # ORG의 NAME TITLE
@@ -308,12 +327,7 @@ def test_english_appositions(gazetteer_kb: KB) -> None:
         "Max Mustermann, Acme Labs's chief technology officer, also attended."
     )
     doc = _pipeline(gazetteer_kb, text, "en", "2025-08-05")
-    names_of = {e["id"]: e["name"]["en"] for e in doc["entities"]}
-    posts = {
-        (names_of[f["person"]], names_of[f["organization"]], f["role"])
-        for f in doc["facts"]
-        if f["type"] == "Post"
-    }
+    posts = _posts(doc)
     assert posts == {
         ("Jane Roe", "Acme Labs", "president"),
         ("John Doe", "Globex", "ceo"),
@@ -357,17 +371,7 @@ def test_korean_posts_taken_and_former_posts(seed_kb: KB, kiwi: object) -> None:
         "김 상무는 삼성전자에서 반도체 설계를 맡았던 엔지니어 출신이다."
     )
     doc = _pipeline(seed_kb, text, "ko")
-    names_of = {e["id"]: e["name"].get("ko") for e in doc["entities"]}
-    posts = {
-        (
-            names_of[f["person"]],
-            names_of.get(f["organization"], f["organization"]),
-            names_of.get(f["role"], f["role"]),  # a new role by its name
-            f.get("former"),
-        )
-        for f in doc["facts"]
-        if f["type"] == "Post"
-    }
+    posts = _posts(doc, role_names=True, former=True)  # a new role by its name
     assert posts == {
         ("김철수", "naver-cloud", "ceo", None),  # the post named at the start of the sentence
         ("김철수", "삼성전자", "엔지니어", "true"),
@@ -383,16 +387,7 @@ def test_korean_names_the_tagger_misreads(kiwi: object) -> None:
         "대니얼 탄 스트레이츠 뉴럴 최고경영자(CEO)가 서명했다."
     )
     doc = _pipeline(kb, text, "ko", "2025-12-10")
-    names_of = {e["id"]: e["name"].get("ko") for e in doc["entities"]}
-    posts = {
-        (
-            names_of.get(f["person"], f["person"]),
-            names_of.get(f["organization"], f["organization"]),
-            f["role"],
-        )
-        for f in doc["facts"]
-        if f["type"] == "Post"
-    }
+    posts = _posts(doc)
     assert posts == {
         ("김철수", "애크미 컴퓨트", "coo"),  # 컴퓨트의: a genitive, though tagged one noun
         ("대니얼 탄", "straits-neural", "ceo"),  # 탄, tagged a verb, sounds like Daniel Tan
@@ -410,17 +405,7 @@ def test_english_posts_in_other_word_orders(seed_kb: KB) -> None:
         "Max Mustermann, the chief executive of the Thai cloud firm Initech Cloud, said so."
     )
     doc = _pipeline(seed_kb, text, "en", "2025-08-05")
-    names_of = {e["id"]: e["name"]["en"] for e in doc["entities"]}
-    posts = {
-        (
-            names_of[f["person"]],
-            names_of.get(f["organization"], f["organization"]),
-            f["role"],
-            f.get("former"),
-        )
-        for f in doc["facts"]
-        if f["type"] == "Post"
-    }
+    posts = _posts(doc, former=True)
     assert posts == {
         ("Jane Roe", "nvidia-korea", "head", None),  # the KB's unit of NVIDIA in South Korea
         ("Jane Roe", "Acme Labs", "board-observer", None),
@@ -468,16 +453,12 @@ def test_english_offices_of_state_and_kinship(gazetteer_kb: KB) -> None:
         "former prime minister Max Mustermann."
     )
     doc = _pipeline(gazetteer_kb, text, "en", "2025-05-23")
-    names_of = {e["id"]: e["name"]["en"] for e in doc["entities"]}
-    posts = {
-        (names_of[f["person"]], names_of[f["organization"]], f.get("former"))
-        for f in doc["facts"]
-        if f["type"] == "Post" and f["role"] == "prime-minister"
-    }
+    posts = {(p, o, f) for p, o, r, f in _posts(doc, former=True) if r == "prime-minister"}
     assert posts == {
         ("Thai prime minister", "Government of Thailand", None),  # the article names no one
         ("Max Mustermann", "Government of Thailand", "true"),
     }
+    names_of = {e["id"]: e["name"]["en"] for e in doc["entities"]}
     kin = {
         (names_of[f["person"]], names_of[f["relative"]])
         for f in doc["facts"]
@@ -497,12 +478,7 @@ def test_english_back_references_and_clauses(gazetteer_kb: KB) -> None:
         "Singapore. Its chief technology officer, Erika Muster, will lead it."
     )
     doc = _pipeline(gazetteer_kb, text, "en", "2025-11-05")
-    names_of = {e["id"]: e["name"]["en"] for e in doc["entities"]}
-    posts = {
-        (names_of[f["person"]], names_of[f["organization"]], f["role"])
-        for f in doc["facts"]
-        if f["type"] == "Post"
-    }
+    posts = _posts(doc)
     assert posts == {
         ("Jane Roe", "Acme Asia", "ceo"),  # the joint venture described before
         ("John Doe", "Hooli Labs", "ceo"),
@@ -545,12 +521,7 @@ def test_english_posts_with_the_name_after_the_title(gazetteer_kb: KB) -> None:
         "was there."
     )
     doc = _pipeline(gazetteer_kb, text, "en", "2026-03-03")
-    names_of = {e["id"]: e["name"]["en"] for e in doc["entities"]}
-    posts = {
-        (names_of[f["person"]], names_of[f["organization"]], f["role"])
-        for f in doc["facts"]
-        if f["type"] == "Post"
-    }
+    posts = _posts(doc)
     assert posts == {
         ("Jane Roe", "Acme Labs", "ceo"),
         ("John Doe", "Globex Group", "vice-president"),
