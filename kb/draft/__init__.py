@@ -11,8 +11,9 @@
 
 The pipeline, one module a step: ``source`` (text or HTML, headline, dateline),
 ``sentences`` (kiwipiepy for Korean, rules for English), ``names`` (the KB's names, longest
-first), ``mentions`` (new entities and posts from appositions), ``coref`` (short forms and
-group words), ``dates`` (against the publication date, keeping precision), ``facts``
+first), ``transliteration`` (names across scripts), ``mentions`` (new entities and posts
+from appositions), ``coref`` (short forms, group words, paraphrased places), ``dates``
+(against the publication date, keeping precision), ``facts``
 (trigger words), ``render`` (YAML with ``# check:`` comments, or JSON). It reads the KB
 through ``KB.query`` and the queries of ``queries/internal/draft-*.rq``; it writes nothing.
 kiwipiepy and trafilatura (the ``draft`` extra) are imported only when a Korean text or an
@@ -128,7 +129,7 @@ class _Pipeline:
     def run(
         self, published: str, publisher: str | None, headline: str | None, article_id: str | None
     ) -> Draft:
-        from kb.draft import coref, facts, mentions, names, sentences
+        from kb.draft import coref, facts, mentions, names, sentences, transliteration
         from kb.draft.dates import find_dates, publication_date
 
         lang = self.language
@@ -139,12 +140,29 @@ class _Pipeline:
         within: dict[str, set[str]] = {}
         for r in self._rows("draft-within"):
             within.setdefault(_local(r["place"]), set()).add(_local(r["container"]))
-        kb_posts: dict[str, list[str]] = {}
-        for r in self._rows("draft-posts"):
-            kb_posts.setdefault(_local(r["organization"]), []).append(_local(r["person"]))
+        background = mentions.Background(
+            [
+                (_local(r["person"]), _local(r["organization"]), r["role"] and _local(r["role"]))
+                for r in self._rows("draft-posts")
+            ]
+        )
+        for r in self._rows("draft-sites"):
+            background.sites.setdefault(_local(r["operator"]), set()).add(_local(r["site"]))
+        for r in self._rows("draft-organizations"):
+            org = _local(r["organization"])
+            if r["parent"]:
+                background.parents.setdefault(org, set()).add(_local(r["parent"]))
+            if r["place"]:
+                background.based_in.setdefault(org, set()).add(_local(r["place"]))
 
         sents = sentences.split(self.article.text, lang)
-        ents = mentions.Entities(known, lang)
+        ents = mentions.Entities(
+            known,
+            lang,
+            transliteration.CrossScriptIndex(known.names, known.kinds, lang),
+            transliteration.romanised_people(known.names, known.kinds) if lang == "en" else {},
+            background,
+        )
         # new entities: two passes, so an organization named in a later sentence's
         # apposition is known when an earlier one is read again
         seen: Any = None
@@ -167,7 +185,7 @@ class _Pipeline:
         coref.short_forms(sents, found, ents, lang)
         day = publication_date(published)
         dates = [find_dates(s.text, day, lang) for s in sents]
-        ctx = facts.Context(sents, found, dates, ents, lang, within, kb_posts)
+        ctx = facts.Context(sents, found, dates, ents, lang, within)
         drafted = facts.extract(ctx)
         return self._assemble(drafted, ents, ids, sents, published, publisher, headline, article_id)
 
@@ -206,12 +224,17 @@ class _Pipeline:
             fact_items.append(Item(record, fact.rule, fact.confidence, fact.checks))
             used |= _refs(record)
         entity_items = []
+        for entity in ents.all.values():  # organizations the article describes are listed
+            if not entity.known and entity.rule in _DESCRIBED:
+                used.add(entity.id)
         for entity in ents.all.values():
             if entity.known or entity.id not in used:
                 continue
             for ref in entity.fields.values():
                 if isinstance(ref, str):
                     used.add(ref)
+                elif isinstance(ref, list):
+                    used |= {r for r in ref if isinstance(r, str)}
         for entity in ents.all.values():
             if entity.known or entity.id not in used:
                 continue
@@ -220,6 +243,7 @@ class _Pipeline:
             if entity.quote and entity.kind in ("Organization", "Site", "Conference", "Event"):
                 record["quote"] = entity.quote
             entity_items.append(Item(record, entity.rule, entity.confidence, entity.checks))
+        entity_items += _respelled_items(ents, used, self.language)
         entity_items += list(role_items.values())
         article, checks = self._article(published, publisher, headline, article_id, ents, used)
         unlinked = sorted(n for n in ents.unlinked if ents.lookup(n) is None)
@@ -299,6 +323,44 @@ class _Pipeline:
         if self.article.url:
             article["url"] = self.article.url
         return article, checks
+
+
+_DESCRIBED = ("ko-descriptor-quoted", "ko-descriptor", "en-descriptor", "ko-event-quoted",
+              "en-event")  # fmt: skip
+"""Rules that find an organization by its description (기업 '알누르 디지털', trading house
+Mitsuhama Holdings) or an event by its name ('AI 서울 정상회의', "AI Seoul Summit"): the
+article presents it, so the draft defines it even if no fact names it."""
+
+
+def _respelled_items(ents: Any, used: set[str], language: str) -> list[Item]:
+    """Known people and organizations the article spells in a way the KB has not seen
+    (사쿠라컴퓨트 for Sakura Compute): a record adding the spelling, so that the next
+    article written the same way links by name. Flagged: the link was made by sound."""
+    items = []
+    for ident, spellings in ents.respelled.items():
+        if ident not in used:
+            continue
+        entity = ents.get(ident)
+        surfaces = list(dict.fromkeys(s for s, _ in spellings))
+        record: dict[str, Any] = {"id": ident, "type": entity.kind}
+        own = [n for n in ents.known.names.get(ident, ()) if _script(n) == language]
+        if own:  # a new spelling in a script the KB has: an alias beside the KB's name
+            record["name"] = {language: sorted(own)[0]}
+            record["aliases"] = {language: surfaces}
+        else:
+            record["name"] = {language: surfaces[0]}
+            if surfaces[1:]:
+                record["aliases"] = {language: surfaces[1:]}
+        checks = [f"{s!r} linked to {ident}: {why}; keep this entry to add the spelling to "
+                  f"the KB, or link to someone else" for s, why in spellings]  # fmt: skip
+        items.append(Item(record, "respelled-known-name", 0.6, checks))
+    return items
+
+
+def _script(text: str) -> str | None:
+    from kb.draft.transliteration import script
+
+    return script(text)
 
 
 def _has_zone(value: str) -> bool:

@@ -2,10 +2,12 @@
 date, keeping the precision the article gives.
 
 ``지난 22일`` → 2025-05-22, ``지난해 6월`` → 2024-06, ``지난 3월`` → 2025-03, ``올해 말까지``
-→ a deadline of 2025, ``같은 날`` → the date of the previous dated event (resolved by the
-fact step, which knows the events); ``on Thursday``, ``last June``, ``by the end of the
-year`` alike. A date a sentence reports the article by (``23일 네이버에 따르면``, ``said on
-Tuesday``) is kind ``report``, not the date of the event.
+→ a deadline of 2025, ``같은 날``, ``이날``, ``다음 날`` → the day (or the day after) of the
+last event dated to the day before it (resolved by the fact step, which reads the sentences
+before); ``on Thursday``, ``last June``, ``by the end of the year``, ``later that day``,
+``the following day`` alike. A date a sentence reports the article by (``23일 네이버에
+따르면``, ``said on Tuesday``) is kind ``report``, and the year a company was founded
+(``2019년 설립된``, ``founded in 2021``) kind ``founding``: neither is the date of the event.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ class DateMention:
     start: int
     end: int
     value: str | None  # 2025, 2025-05 or 2025-05-22; None for "the same day"
-    kind: str  # date, deadline, report, same-day
+    kind: str  # date, deadline, report (the day of the news), founding, same-day
     rule: str
     text: str
+    offset: int = 0  # for same-day: days after the day referred to (다음 날, the next day)
 
 
 def _month_name(name: str) -> int:
@@ -128,6 +131,7 @@ KO_RULES: list[tuple[str, str, object]] = [
     (r"이달|이번\s*달", "ko-this-month", lambda m, p, f: _ym(p.year, p.month)),
     (r"다음\s*달|내달", "ko-next-month", lambda m, p, f: _ym(*_shift_month(p.year, p.month, 1))),
     (r"같은\s*날|이날|당일", "ko-same-day", lambda m, p, f: None),
+    (r"다음\s*날|이튿날|하루\s*뒤", "ko-next-day-same-day", lambda m, p, f: None),
 ]
 EN_RULES: list[tuple[str, str, object]] = [
     (
@@ -191,6 +195,11 @@ EN_RULES: list[tuple[str, str, object]] = [
         lambda m, p, f: (_future_month if f else _past_month)(p, _month_name(m[1])),
     ),
     (r"\b(?:in|since|from|by|until|during|of) ((?:19|20)\d\d)\b", "en-year", lambda m, p, f: m[1]),
+    (
+        rf"\b(?:on )?the {_D}(?:st|nd|rd|th)\b",
+        "en-day-of-month",
+        lambda m, p, f: (_future_day if f else _past_day)(p, int(m[1])),
+    ),
     (r"\blast month\b", "en-last-month", lambda m, p, f: _ym(*_shift_month(p.year, p.month, -1))),
     (r"\bthis month\b", "en-this-month", lambda m, p, f: _ym(p.year, p.month)),
     (r"\bnext month\b", "en-next-month", lambda m, p, f: _ym(*_shift_month(p.year, p.month, 1))),
@@ -199,7 +208,16 @@ EN_RULES: list[tuple[str, str, object]] = [
     (r"\bnext year\b", "en-next-year", lambda m, p, f: str(p.year + 1)),
     (r"\byesterday\b", "en-yesterday", lambda m, p, f: (p - dt.timedelta(days=1)).isoformat()),
     (r"\btoday\b", "en-today", lambda m, p, f: p.isoformat()),
-    (r"\b(?:on )?the same day\b", "en-same-day", lambda m, p, f: None),
+    (
+        r"\b(?:(?:on|later|earlier) )?(?:the|that)(?: same)? day\b",
+        "en-same-day",
+        lambda m, p, f: None,
+    ),
+    (
+        r"\b(?:on )?(?:the (?:following|next) day|a day later)\b",
+        "en-next-day-same-day",
+        lambda m, p, f: None,
+    ),
     (r"\b(?:last |next |on |this )?(" + "|".join(_WEEKDAYS) + r")\b", "en-weekday", None),
 ]
 _COMPILED = {
@@ -221,7 +239,18 @@ _REPORT_AFTER = {
 }
 _REPORT_BEFORE = {
     "ko": re.compile(r"(?:다고|다며)\s*$"),
-    "en": re.compile(r"\b(?:said|says|announced|told \w+|reported|confirmed)\s+(?:on\s+)?$", re.I),
+    "en": re.compile(
+        r"\b(?:(?:said|says|announced|told \w+|reported|confirmed)|according to [\w' -]{1,40}?)"
+        r"\s+(?:on\s+)?(?:the\s+)?$",
+        re.I,
+    ),
+}
+
+
+_FOUNDED_AFTER = {"ko": re.compile(r"^\s*(?:\S+\s+)?(?:설립|창업|창립|세워진)"), "en": _NEVER}
+_FOUNDED_BEFORE = {
+    "ko": _NEVER,
+    "en": re.compile(r"\b(?:founded|established|set up|incorporated)\s+(?:in\s+)?$", re.I),
 }
 
 
@@ -254,8 +283,13 @@ def find_dates(sentence: str, published: dt.date, language: str) -> list[DateMen
                 _REPORT_AFTER[lang].search(after) or _REPORT_BEFORE[lang].search(before)
             ):
                 kind = "report"
+            elif kind == "date" and (
+                _FOUNDED_AFTER[lang].search(after) or _FOUNDED_BEFORE[lang].search(before)
+            ):
+                kind = "founding"
             taken.append((start, end))
-            found.append(DateMention(start, end, value, kind, rule, match[0]))
+            offset = 1 if "next-day" in rule else 0
+            found.append(DateMention(start, end, value, kind, rule, match[0], offset))
     return sorted(found, key=lambda d: d.start)
 
 

@@ -29,6 +29,8 @@ ROLES = {
         "chief-strategy-officer", "chief strategy officer", "최고전략책임자"
     ),
     "founder": RoleWord("founder", "founder", "창업자"),
+    "board-member": RoleWord("board-member", "board member", "이사"),
+    "board-observer": RoleWord("board-observer", "board observer", "이사회 옵서버"),
     "head": RoleWord("head", "head", "총괄"),
     "executive-director": RoleWord("executive-director", "executive director", "상무"),
     "minister": RoleWord("minister", "minister", "장관"),
@@ -51,8 +53,12 @@ KO_TITLES = {
     "최고기술책임자": "cto",
     "CTO": "cto",
     "최고재무책임자(CFO)": "cfo",
+    "최고재무책임자": "cfo",
     "CFO": "cfo",
+    "최고운영책임자(COO)": "coo",
+    "최고운영책임자": "coo",
     "COO": "coo",
+    "최고전략책임자(CSO)": "chief-strategy-officer",
     "최고전략책임자": "chief-strategy-officer",
     "창업자": "founder",
     "총괄 대표": "head",
@@ -63,6 +69,9 @@ KO_TITLES = {
     "총리": "prime-minister",
 }
 EN_TITLES = {
+    "board chairman": "board-chair",
+    "board chair": "board-chair",
+    "chairman of the board": "board-chair",
     "chief executive officer": "ceo",
     "chief executive": "ceo",
     "CEO": "ceo",
@@ -114,20 +123,36 @@ DEMONYMS = {
     "Saudi": "saudi-arabia", "Korean": "south-korea", "South Korean": "south-korea",
     "Japanese": "japan", "Thai": "thailand", "Taiwanese": "taiwan", "American": "united-states",
     "Chinese": "china", "Emirati": "united-arab-emirates", "Vietnamese": "vietnam",
+    "Singaporean": "singapore", "Malaysian": "malaysia", "Indonesian": "indonesia",
+    "Qatari": "qatar", "Egyptian": "egypt", "Indian": "india", "British": "united-kingdom",
+    "French": "france", "German": "germany",
+}  # fmt: skip
+REGION_ADJECTIVES = {
+    "European": "europe", "Asian": "asia", "Southeast Asian": "southeast-asia",
+    "Middle Eastern": "middle-east", "African": "africa", "Latin American": "latin-america",
+    "North American": "north-america", "East Asian": "east-asia",
+}  # fmt: skip
+CAPITALS = {
+    # the gazetteer's capital cities, for "the Saudi capital" and "사우디 수도"
+    "south-korea": "seoul", "taiwan": "taipei", "thailand": "bangkok", "japan": "tokyo",
+    "china": "beijing", "saudi-arabia": "riyadh", "united-arab-emirates": "abu-dhabi",
+    "united-kingdom": "london", "france": "paris", "germany": "berlin",
 }  # fmt: skip
 
 # -- trigger words of facts ---------------------------------------------------------------
 MEETING = {
-    "ko": ("만나", "만난", "만났", "회동", "미팅", "면담", "회담", "접견"),
+    "ko": ("만나", "만난", "만났", "회동", "미팅", "면담", "회담", "접견", "간담회"),
     "en": ("met ", "meet ", "meets ", "meeting with", "talks with"),
 }
 AGREEMENT = {
-    "ko": ("MOU", "양해각서", "업무 협약", "협약", "계약", "합작법인", "투자 유치", "인수"),
+    "ko": ("MOU", "양해각서", "업무 협약", "협약", "계약", "합작법인", "투자 유치", "인수",
+           "시리즈"),
     "en": ("memorandum of understanding", "MOU", "agreement", "contract", "deal",
-           "joint venture", "Series ", "funding round", "acquire", "acquisition"),
+           "joint venture", "Series ", "funding round", "round led by", "acquire",
+           "acquisition"),
 }  # fmt: skip
 AGREEMENT_VERBS = {
-    "ko": ("체결", "맺", "설립", "서명"),
+    "ko": ("체결", "맺", "설립", "서명", "주도"),
     "en": ("signed", "sign ", "signs", "agreed", "inked", "raised", "struck", "took a"),
 }
 AGREEMENT_KINDS = {
@@ -136,19 +161,25 @@ AGREEMENT_KINDS = {
            ("공급 계약", "contract"), ("계약", "contract"), ("MOU", "MOU"),
            ("양해각서", "MOU"), ("협약", "MOU")),
     "en": (("joint venture", "joint-venture"), ("acqui", "acquisition"),
-           ("Series ", "investment"), ("funding", "investment"), ("stake", "investment"),
+           ("Series ", "investment"), ("funding", "investment"), ("round led by", "investment"),
+           ("stake", "investment"),
            ("contract", "contract"), ("memorandum", "MOU"), ("MOU", "MOU"),
            ("agreement", "MOU"), ("deal", "MOU")),
 }  # fmt: skip
 EXPANSION = {
-    "ko": ("진출", "확장", "확대", "공략", "넓히", "넓혀", "늘려"),
-    "en": ("expand into", "expand to", "expansion into", "enter ", "enters ", "entering ",
+    "ko": ("진출", "확장", "확대", "공략", "넓히", "넓혀", "넓힐", "넓힌", "늘려", "늘릴",
+           "사무소를 열", "연구소를 열",
+           "연구센터를 열", "데이터센터를 열", "지사를 열", "법인을 열", "공장을 열",
+           "사무소를 세", "연구소를 세", "데이터센터를 세", "공장을 세"),
+    "en": ("expand into", "expand to", "expansion into", "entry into", "push into", "enter ",
+           "enters ", "entering ",
            "open a ", "open an ", "open the ", "opens ", "move into", "launch in"),
 }  # fmt: skip
 COOPERATION = {
     "ko": ("협력", "제휴", "파트너십", "손잡", "손을 잡"),
-    "en": ("partnership", "partner with", "working with", "work with", "team up", "teamed up",
-           "cooperat", "collaborat", "supplies ", "buys "),
+    "en": ("partnership", "partner with", "working with", "work with", "worked with",
+           "works with", "team up", "teamed up", "cooperat", "collaborat", "supplies ",
+           "buys ", "shared ", "jointly"),
 }  # fmt: skip
 KINSHIP = {
     "ko": {"외사촌": "cousin (maternal)", "사촌": "cousin", "조카": "nephew", "아들": "son",
@@ -170,5 +201,5 @@ GROUP_WORDS = {
     # words that stand for the parties of the previous fact or sentence
     "ko": ("양사", "양측", "두 회사", "두 사람", "이들", "양국"),
     "en": ("the two companies", "the two firms", "the companies", "the firms", "both companies",
-           "the pair", "the two"),
+           "the pair", "the two men", "the two women", "the two", "they met", "they discussed"),
 }  # fmt: skip

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from kb.namespaces import EK, EKR
 
@@ -42,6 +43,8 @@ class KnownNames:
             classes.setdefault(ident, set()).add(cls)
             names.setdefault(ident, set()).add(name)
         self.kinds = {i: kind_of(c) or "Entity" for i, c in classes.items()}
+        for ns in names.values():  # "Ministry of … (Thailand)": also without the gloss
+            ns |= {b for n in ns if (b := _without_gloss(n)) and len(b.split()) >= 2}
         entries = [
             KnownName(n, i, self.kinds[i]) for i, ns in names.items() for n in ns if len(n) >= 2
         ]
@@ -56,8 +59,9 @@ class KnownNames:
     ) -> list[tuple[int, int, KnownName]]:
         """Non-overlapping matches in ``text``: (start, end, name), longest first.
 
-        ``token_ends``: offsets where a Korean token ends; a Hangul match must end at one
-        or before a non-Hangul character (so 태국 does not match inside 태국어).
+        ``token_ends``: offsets where a Korean token ends; a Hangul match must end at one,
+        before a particle that ends the word, or before a non-Hangul character (so 태국
+        does not match inside 태국어).
         """
         found: list[tuple[int, int, KnownName]] = []
         taken = [False] * (len(text) + 1)
@@ -74,6 +78,7 @@ class KnownNames:
                     and _is_hangul(text[end - 1])
                     and _is_hangul(text[end])
                     and end not in token_ends
+                    and not _particle_at(text, end)
                 ):
                     continue
                 found.append((start, end, entry))
@@ -82,10 +87,35 @@ class KnownNames:
         return sorted(found, key=lambda f: f[0])
 
 
+_PARTICLES = sorted(
+    "와의 과의 에서 에게 으로 께서 부터 까지 와 과 은 는 이 가 을 를 의 에 도 로 만".split(),
+    key=len,
+    reverse=True,
+)
+
+
+def _particle_at(text: str, at: int) -> bool:
+    """A particle, and nothing more of the word, follows offset ``at`` (엔비디아와, which
+    kiwipiepy may tag as one proper noun; not 태국어)."""
+    for particle in _PARTICLES:
+        if text.startswith(particle, at):
+            after = at + len(particle)
+            return after >= len(text) or not _is_hangul(text[after])
+    return False
+
+
+def _without_gloss(name: str) -> str | None:
+    """``Ministry of Digital Economy and Society (Thailand)`` → the name an article writes;
+    None for a name without a trailing gloss."""
+    match = re.fullmatch(r"(.+?)\s*\([^()]*\)", name.strip())
+    return match[1] if match else None
+
+
 def _is_hangul(char: str) -> bool:
     return "\uac00" <= char <= "\ud7a3"
 
 
+@cache  # the same names are matched by every matcher of every draft: compile each once
 def _name_pattern(name: str) -> re.Pattern[str]:
     body = r"\s*".join(re.escape(part) for part in name.split())
     flags = re.IGNORECASE if name.isascii() and len(name) > 3 else 0
