@@ -24,6 +24,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pyoxigraph import (
@@ -42,7 +43,7 @@ from kb.formats import RDF_MEDIA_TYPES, RESULTS_MEDIA_TYPES
 from kb.namespaces import ENTITIES_GRAPH, PREFIXES
 from kb.sparql.catalogue import internal_query, values_query
 from kb.sparql.text import quad_data, substitute, with_prefixes
-from kb.store.backend import QueryResult
+from kb.store.backend import Dataset, QueryResult
 
 ACCEPT_ANY_RESULT = (
     "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
@@ -125,17 +126,17 @@ class RemoteBackend:
         self,
         sparql: str,
         substitutions: dict[Any, Any] | None = None,
-        exclude_graphs: Iterable[str] = (),
+        dataset: Dataset | None = None,
     ) -> QueryResult:
-        """Run a query over the union of all graphs (or all but ``exclude_graphs``)."""
+        """Run a query over the union of all graphs (the server's default graph), or over
+        the ``dataset`` named with the protocol's parameters."""
         text = with_prefixes(sparql, PREFIXES)
         if substitutions:
             text = substitute(text, {var.value: str(term) for var, term in substitutions.items()})
         form = [("query", text)]
-        excluded = set(exclude_graphs)
-        if excluded:
-            # the protocol's dataset parameters: every named graph but the excluded ones
-            form += [("default-graph-uri", g) for g in self.named_graphs() if g not in excluded]
+        if dataset is not None:
+            form += [("default-graph-uri", g) for g in dataset.default]
+            form += [("named-graph-uri", g) for g in dataset.named]
         media, body = self._request(
             "POST",
             self.endpoints.query,
@@ -218,6 +219,9 @@ class RemoteBackend:
     def graph_quads(self, graphs: list[str] | None) -> Iterator[Quad]:
         """GET each graph from the graph store."""
         return self._quads(graphs if graphs is not None else self.named_graphs())
+
+    def snapshot(self, target: Path) -> None:
+        raise StoreError("a SPARQL server keeps its own copies; there is no snapshot of it")
 
     def close(self) -> None:
         """Nothing to release: every request opens and closes its own connection."""
