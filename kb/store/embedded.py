@@ -339,6 +339,14 @@ class EmbeddedBackend:
             copy.flush()
             del copy
 
+    def extend_from(self, snapshot: Path) -> None:
+        """Add every quad of the on-disk store ``snapshot`` (one that ``snapshot`` made):
+        how ``kb serve`` gives a new writer of an in-memory store what the last one had."""
+        source = Store.read_only(str(snapshot))
+        with self._writer:
+            self.store.bulk_extend(source.quads_for_pattern(None, None, None, None))
+        del source
+
     def close(self) -> None:
         if self.path is not None and not self.read_only:
             self.store.flush()
