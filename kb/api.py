@@ -191,6 +191,9 @@ class KB:
         ``records``: the ``ek:entityStatement`` texts among the quads, if the caller has
         them (a load has); ``existing``: which of the graphs exist, likewise.
         """
+        if self.backend.maintains_derived:  # another kb serve: it keeps them in step
+            self.backend.replace_graphs(graphs)
+            return
         if existing is None:
             existing = self.backend.existing_graphs(graphs)
         if records is None:
@@ -217,6 +220,9 @@ class KB:
         update writes into ``ekg:entities`` itself does not last). The derive-pending
         marker goes in first: a crash before the rebuild is repaired on the next open.
         """
+        if self.backend.maintains_derived:  # another kb serve: it rebuilds them itself
+            self.backend.update(sparql)
+            return
         marked = self.backend.transactional and not self.has_graph(DERIVE_PENDING_GRAPH)
         if marked:
             self.backend.replace_graphs({DERIVE_PENDING_GRAPH: derived.pending_marker()})

@@ -43,6 +43,10 @@ class Backend(Protocol):
     """Writes raise StoreError (another process holds an embedded store)."""
     transactional: bool
     """``replace_graphs`` writes every graph it is given in one transaction."""
+    maintains_derived: bool
+    """The store keeps ``ekg:entities`` and ``ekg:derived`` in step with the articles itself
+    (another ``kb serve``, which also refuses writes to system graphs): the KB writes the
+    articles and leaves the rest to it."""
     path: Path | None
     """The directory of an embedded store on disk: worker processes can open read-only
     snapshots of it, and ``bulk_write`` is available. None for memory and servers."""

@@ -48,6 +48,7 @@ class EmbeddedBackend:
     """
 
     transactional = True
+    maintains_derived = False
 
     def __init__(self, path: Path | None, *, wait: float = 0.0, read_only: bool = False) -> None:
         self.location = str(path) if path else MEMORY

@@ -85,7 +85,14 @@ class RemoteBackend:
         self.endpoints = Endpoints.for_url(url)
         self.token = os.environ.get("KB_TOKEN")
         self.timeout = timeout or float(os.environ.get("KB_HTTP_TIMEOUT", "300"))
+        self.server = ""
+        """The ``Server`` header of the server's first answer."""
         self._check_union_default_graph()
+
+    @property
+    def maintains_derived(self) -> bool:
+        """Another ``kb serve`` (its ``Server`` header says ``event-kb/``) derives for itself."""
+        return self.server.startswith("event-kb/")
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -104,6 +111,7 @@ class RemoteBackend:
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 media = response.headers.get_content_type()
+                self.server = self.server or response.headers.get("Server", "")
                 return media, response.read()
         except urllib.error.HTTPError as err:
             message = " ".join(err.read().decode("utf-8", "replace").split())[:500]
