@@ -404,6 +404,9 @@ class Pool:
     def _start_workers(self) -> None:
         while True:
             count = self._starts.get()
+            while count is not None and not self._starts.empty():  # start them side by side
+                more = self._starts.get_nowait()
+                count = None if more is None else count + more
             if count is None or self._closed:
                 return
             started = []
