@@ -102,7 +102,8 @@ class KBServer(ThreadingHTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
-        self.app.close()
+        if hasattr(self, "app"):  # not when binding the address failed
+            self.app.close()
 
 
 def make_server(
@@ -177,6 +178,9 @@ class Handler(BaseHTTPRequestHandler):
                 return
             if not self.parse_request():
                 return
+            if not hasattr(self, "do_" + self.command):
+                self.send_error(501, f"Unsupported method ({self.command!r})")
+                return
         except TimeoutError:
             if self._reader.received:
                 self.send_error(408, "the request did not arrive within --read-timeout")
@@ -194,6 +198,7 @@ class Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         self._body_read = not self._has_body()
         try:
+            self._check_framing()
             request = self._request()
             if self.command == "OPTIONS":
                 response = Response(204, b"", "text/plain", dict(OPTIONS_HEADERS))
@@ -242,25 +247,33 @@ class Handler(BaseHTTPRequestHandler):
     def _has_body(self) -> bool:
         return "Content-Length" in self.headers or "Transfer-Encoding" in self.headers
 
+    def _check_framing(self) -> None:
+        """400 (or 501) for headers that do not say where the body ends, whether a view
+        reads the body or not: what follows on the connection cannot be trusted then."""
+        encoding = self.headers.get("Transfer-Encoding")
+        lengths = self.headers.get_all("Content-Length") or []
+        problem = None
+        if encoding is not None and lengths:
+            problem = HTTPError(400, "a request may not have both Content-Length and chunks")
+        elif encoding is not None and encoding.strip().lower() != "chunked":
+            problem = HTTPError(501, f"Transfer-Encoding {encoding!r} is not supported")
+        elif lengths and (len(set(lengths)) > 1 or not _DIGITS.match(lengths[0].strip())):
+            problem = HTTPError(400, f"Content-Length is not a number of bytes: {lengths[0]!r}")
+        if problem is not None:
+            self.close_connection = True
+            self._body_read = True  # it cannot be read: the connection closes instead
+            raise problem
+
     def _body(self) -> bytes:
         """The request body (Content-Length or chunked), under --max-body and the read
         deadline; 4xx when it cannot be read."""
         self._body_read = True
         limit = self.server.app.config.max_body
-        encoding = self.headers.get("Transfer-Encoding")
         lengths = self.headers.get_all("Content-Length") or []
-        if encoding is not None:
-            self.close_connection = True
-            if lengths:
-                raise HTTPError(400, "a request may not have both Content-Length and chunks")
-            if encoding.strip().lower() != "chunked":
-                raise HTTPError(501, f"Transfer-Encoding {encoding!r} is not supported")
+        if "Transfer-Encoding" in self.headers:  # chunked: _check_framing refused the rest
             return self._chunks(limit)
         if not lengths:
             raise HTTPError(411, "a request body needs a Content-Length")
-        if len(set(lengths)) > 1 or not _DIGITS.match(lengths[0].strip()):
-            self.close_connection = True
-            raise HTTPError(400, f"Content-Length is not a number of bytes: {lengths[0]!r}")
         length = int(lengths[0])
         if length > limit:
             self.close_connection = True
@@ -343,6 +356,8 @@ class Handler(BaseHTTPRequestHandler):
                 body = response.gzipped or gzip.compress(body, compresslevel=6, mtime=0)
                 headers["Content-Encoding"] = "gzip"
         self._status = response.status
+        if self.request_version == "HTTP/0.9":  # a request line we could not read: answer
+            self.request_version = "HTTP/1.1"  # with a status line all the same
         self.connection.settimeout(WRITE_TIMEOUT)
         try:
             self.send_response_only(response.status)
