@@ -100,6 +100,117 @@ def test_sparqlwrapper_select(endpoint: str, method: str, fmt: str) -> None:
     assert names == ["Naver", "Naver Cloud"]
 
 
+CONSTRUCT_PARTNERS = "CONSTRUCT WHERE { ekr:naver ek:partnerOf ?p }"
+PARTNER_IRIS = {
+    "https://w3id.org/event-kb/id/nvidia",
+    "https://w3id.org/event-kb/id/siam-ai-cloud",
+}
+
+
+@pytest.mark.parametrize(
+    "fmt", [None, "xml", "rdf", "rdf+xml", "n3", "json-ld", "turtle", "json", "csv", "tsv"]
+)
+def test_sparqlwrapper_construct_in_every_return_format(endpoint: str, fmt: str | None) -> None:
+    """SPARQLWrapper's default (XML: it adds format=xml to the URL) and every
+    setReturnFormat it offers give the graph, as rdflib reads it."""
+    import warnings
+
+    from rdflib import Graph
+    from SPARQLWrapper import SPARQLWrapper
+
+    client = SPARQLWrapper(endpoint + "/sparql")
+    client.setQuery(CONSTRUCT_PARTNERS)
+    if fmt is not None:
+        client.setReturnFormat(fmt)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "json" for a graph: JSON-LD comes
+        answer = client.query()
+        media = answer.info()["content-type"].split(";")[0]
+        converted = answer.convert()
+    if isinstance(converted, bytes):  # Turtle, N3: the text, for the caller to parse
+        graph = Graph().parse(data=converted.decode(), format="n3" if fmt == "n3" else "turtle")
+    else:
+        graph = converted
+    assert {str(o) for o in graph.objects()} == PARTNER_IRIS, (fmt, media)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv", "turtle", "n3"])
+def test_sparqlwrapper_select_in_every_return_format(endpoint: str, fmt: str) -> None:
+    import warnings
+
+    from SPARQLWrapper import SPARQLWrapper
+
+    client = SPARQLWrapper(endpoint + "/sparql")
+    client.setQuery(PARTNERS)
+    client.setReturnFormat(fmt)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a graph format for a SELECT
+        answer = client.query().convert()
+    if isinstance(answer, dict):
+        names = [b["name"]["value"] for b in answer["results"]["bindings"]]
+    elif isinstance(answer, bytes):  # CSV or TSV (TSV writes terms: "Naver"@en)
+        text = io.StringIO(answer.decode())
+        reader = (
+            csv.reader(text, delimiter="\t", quoting=csv.QUOTE_NONE)
+            if fmt == "tsv"
+            else csv.reader(text)
+        )
+        rows = list(reader)[1:]
+        names = [re.sub(r'^"(.*)"@en$', r"\1", row[0]) for row in rows]
+    else:
+        names = [n.firstChild.data for n in answer.getElementsByTagName("literal")]
+    assert names == ["Naver", "Naver Cloud"], fmt
+
+
+CURL_ACCEPT = {
+    "application/sparql-results+json": "SELECT",
+    "application/sparql-results+xml": "SELECT",
+    "text/csv": "SELECT",
+    "text/tab-separated-values": "SELECT",
+    "application/json": "SELECT",
+    "application/xml": "SELECT",
+    "text/turtle": "CONSTRUCT",
+    "application/n-triples": "CONSTRUCT",
+    "application/ld+json": "CONSTRUCT",
+    "application/rdf+xml": "CONSTRUCT",
+    "application/trig": "CONSTRUCT",
+    "application/n-quads": "CONSTRUCT",
+    "text/n3": "CONSTRUCT",
+    "*/*": "SELECT",
+}
+
+
+@pytest.mark.parametrize("accept", sorted(CURL_ACCEPT))
+def test_curl_with_each_accept_type(endpoint: str, accept: str) -> None:
+    query = PARTNERS if CURL_ACCEPT[accept] == "SELECT" else CONSTRUCT_PARTNERS
+    done = subprocess.run(
+        [
+            "curl",
+            "-sS",
+            "--compressed",
+            "-H",
+            f"Accept: {accept}",
+            "--data-urlencode",
+            f"query={query}",
+            "-w",
+            "\n%{http_code}|%{content_type}|%{http_version}",
+            endpoint + "/sparql",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    body, _, status_line = done.stdout.rpartition("\n")
+    status, media, version = status_line.split("|")
+    assert (status, version) == ("200", "1.1")
+    assert media.split(";")[0] == ("application/sparql-results+json" if accept == "*/*" else accept)
+    if CURL_ACCEPT[accept] == "SELECT":
+        assert "Naver Cloud" in body
+    else:
+        assert "siam-ai-cloud" in body
+
+
 def test_sparqlwrapper_construct_and_ask(endpoint: str) -> None:
     from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
