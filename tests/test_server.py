@@ -751,3 +751,23 @@ def test_query_page_runs_a_canned_query_and_shows_its_rows(tmp_path: Path) -> No
     assert any(c.startswith('"Naver Cloud"') for c in cells), cells[:20]
     assert any(c.startswith('"Naver"') for c in cells)
     assert "Showing 1 to 2 of 2 entries" in re.sub(r"<[^>]+>", "", dom)
+
+
+def test_an_error_while_results_are_read_is_answered_and_logged_once() -> None:
+    """An unbound ``SERVICE ?u`` fails while rows are read (federation on, so it runs): the
+    answer is rendered whole in the worker before a byte is sent, so the caller gets one
+    500 with the engine's reason, and the log has one line for it besides the access line."""
+    query = urllib.parse.urlencode({"query": "SELECT * { SERVICE ?u { ?a ?b ?c } }"})
+    with serving(allow_federation=True, workers=1) as (url, log):
+        status, media, body = get(f"{url}/sparql?{query}")
+        assert get(f"{url}/health")[0] == 200
+    assert (status, media) == (500, "text/plain")
+    assert body == (
+        b"500 Internal Server Error: the query failed while it ran: "
+        b"The variable encoding the service name is unbound\n"
+    )
+    lines = log.getvalue().splitlines()
+    assert [line for line in lines if "unbound" in line] == [
+        "500 for 'GET /sparql?" + query + " HTTP/1.1': " + body.decode().strip()
+    ]
+    assert "Traceback" not in log.getvalue()

@@ -39,15 +39,14 @@ from pathlib import Path
 from typing import Any
 
 from kb.api import KB
-from kb.errors import KBError, StoreError
+from kb.errors import KBError
 from kb.http.messages import HTTPError, Request, Response
 from kb.http.rendering import Expired, TooLarge, render_task
 from kb.sparql.text import find_keyword
 from kb.store.backend import MEMORY
+from kb.store.embedded import SNAPSHOTS
 from kb.workers import MIB, Crashed, Opener, Overrun, Pool
 
-SNAPSHOTS = "serve-snapshots"
-"""The directory inside an on-disk store where ``kb serve`` keeps its snapshots."""
 START_TIMEOUT = 600.0
 """Seconds the writer may take to open the store (a repair after a crash included)."""
 
@@ -110,8 +109,8 @@ class App:
             if self._directory is None:
                 self.current = Opener(self.location)
             else:
-                deadline = time.monotonic() + START_TIMEOUT
-                self._write_now(_clear_snapshots, (str(self._directory),), deadline)
+                # the writer's open removed what an earlier server left in the directory
+                self._write_now(_nothing, (), time.monotonic() + START_TIMEOUT)
             self.readers = Pool(self.current, size=config.workers, spares=1, memory=memory)
             self.readers.wait_ready(START_TIMEOUT)
         except BaseException:
@@ -310,15 +309,6 @@ def _write_and_snapshot(
     value = task(kb, *args)
     kb.snapshot(Path(target))
     return value, target
-
-
-def _clear_snapshots(kb: KB, directory: str) -> None:
-    """Remove what an earlier server left in ``directory`` (it held the store before us)."""
-    shutil.rmtree(directory, ignore_errors=True)
-    try:
-        Path(directory).mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise StoreError(f"cannot keep snapshots in {directory}: {err}") from None
 
 
 def _nothing(kb: KB) -> None:

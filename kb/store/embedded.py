@@ -10,6 +10,7 @@ new, never a mix.
 from __future__ import annotations
 
 import io
+import shutil
 import threading
 import time
 import uuid
@@ -32,6 +33,10 @@ from kb.namespaces import (
 from kb.sparql.text import check_depth, has_dataset, quad_data, substitute
 from kb.store import journal
 from kb.store.backend import MEMORY, Dataset, QueryResult
+
+SNAPSHOTS = "serve-snapshots"
+"""The directory inside an on-disk store where ``kb serve`` keeps its snapshots; one left
+by a server that was killed is removed by the next process that opens the store to write."""
 
 
 class EmbeddedBackend:
@@ -84,6 +89,7 @@ class EmbeddedBackend:
                     return
                 time.sleep(0.1)
         self._drop_staging()
+        shutil.rmtree(path / SNAPSHOTS, ignore_errors=True)  # we hold the store: no server does
 
     def _open_snapshot(self, path: Path) -> None:
         # The writer may compact and delete a file between RocksDB reading the manifest
@@ -330,6 +336,7 @@ class EmbeddedBackend:
         """The store as it is now, in the new directory ``target``: a RocksDB checkpoint
         (hard links to the immutable table files) of an on-disk store, a copy of one in
         memory. No write of this process is half done in it (they hold ``_writer``)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
         with self._writer:
             if self.path is not None:
                 self.store.flush()
