@@ -49,6 +49,9 @@ from kb.errors import StoreError
 _LENGTH = struct.Struct("!Q")
 CHILD = "import sys; from kb.workers import child_main; child_main(int(sys.argv[1]))"
 MIB = 1024 * 1024
+LEAD = 0.5
+"""Seconds before a deadline at which a pool starts the successor of a worker still busy:
+it is ready when the worker is killed, and its start-up is done by the deadline."""
 
 
 class Overrun(Exception):
@@ -239,23 +242,37 @@ class Worker:
         self.opener = opener
         self._ask(("open", opener), deadline)
 
-    def call(self, function: Callable[..., Any], *args: Any, deadline: float) -> Any:
+    def call(
+        self,
+        function: Callable[..., Any],
+        *args: Any,
+        deadline: float,
+        nearly: Callable[[], None] | None = None,
+    ) -> Any:
         """``function(kb, *args)`` in the child, by ``deadline`` (``time.monotonic()``);
         Overrun (the child killed) past it, Crashed if the child dies, else the value or the
-        exception the function raised."""
+        exception the function raised. ``nearly()`` is called if the work is still running
+        ``LEAD`` seconds before the deadline (a pool starts the worker's successor then)."""
         self.wait_ready(deadline)
-        return self._ask(("call", (function, args)), deadline)
+        return self._ask(("call", (function, args)), deadline, nearly)
 
-    def _ask(self, message: Any, deadline: float) -> Any:
+    def _ask(self, message: Any, deadline: float, nearly: Callable[[], None] | None = None) -> Any:
         try:
             _send(self._channel, message)
         except OSError:
             raise self._crashed() from None
-        return self._answer(deadline)
+        return self._answer(deadline, nearly)
 
-    def _answer(self, deadline: float) -> Any:
-        remaining = deadline - time.monotonic()
-        readable, _, _ = select.select([self._channel], [], [], max(0.0, remaining))
+    def _answer(self, deadline: float, nearly: Callable[[], None] | None = None) -> Any:
+        readable: list[Any] = []
+        if nearly is not None and deadline - time.monotonic() > LEAD:
+            early = deadline - LEAD - time.monotonic()
+            readable, _, _ = select.select([self._channel], [], [], max(0.0, early))
+            if not readable:
+                nearly()
+        if not readable:
+            remaining = deadline - time.monotonic()
+            readable, _, _ = select.select([self._channel], [], [], max(0.0, remaining))
         if not readable:
             self.kill()
             raise Overrun
@@ -362,20 +379,35 @@ class Pool:
             raise Overrun
         try:
             worker = self._take(deadline)
+            early: list[bool] = []
+
+            def nearly() -> None:  # likely to overrun: its successor starts now
+                early.append(True)
+                self._starts.put(1)
+
             try:
                 if opener is not None and worker.opener != opener:
                     worker.reopen(opener, deadline)
-                value = worker.call(function, *args, deadline=deadline)
+                value = worker.call(function, *args, deadline=deadline, nearly=nearly)
             except (Overrun, Crashed):
-                self._replace(worker)
+                self._replace(worker, started=bool(early))
                 raise
             except BaseException:
-                self._idle.put(worker)  # the function raised; the worker is fine
+                self._keep(worker, surplus=bool(early))  # the function raised: no harm
                 raise
-            self._idle.put(worker)
+            self._keep(worker, surplus=bool(early))
             return value
         finally:
             self._slots.release()
+
+    def _keep(self, worker: Worker, *, surplus: bool) -> None:
+        """Back to the idle workers; or, if its successor was started in vain, closed."""
+        if surplus:
+            with self._lock:
+                self._workers.discard(worker)
+            worker.kill()
+        else:
+            self._idle.put(worker)
 
     def _take(self, deadline: float) -> Worker:
         """A ready worker; Overrun if none is by ``deadline``, or why none could start."""
@@ -394,12 +426,14 @@ class Pool:
         with self._lock:
             return {w.opener for w in self._workers} | {self.opener}
 
-    def _replace(self, worker: Worker) -> None:
+    def _replace(self, worker: Worker, *, started: bool = False) -> None:
+        """Kill ``worker`` and start its successor (unless it was ``started`` already)."""
         worker.kill()
         with self._lock:
             self._workers.discard(worker)
             self.replaced += 1
-        self._starts.put(1)
+        if not started:
+            self._starts.put(1)
 
     def _start_workers(self) -> None:
         while True:

@@ -30,8 +30,7 @@ from kb.cli.context import Context, user_errors
     show_default=True,
     type=click.FloatRange(min=0.01),
     metavar="SECONDS",
-    help="Longest a query (or a write) may run; past it, it is stopped and the caller "
-    "gets 503.",
+    help="Longest a query (or a write) may run; past it, it is stopped and the caller gets 503.",
 )
 @click.option(
     "--max-results",

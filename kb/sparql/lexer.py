@@ -27,25 +27,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 from typing import NamedTuple
 
-_BASE = (
-    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+_NON_ASCII_BASE = (
+    "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
     "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
 )
-"""PN_CHARS_BASE [164], as the inside of a character class."""
-_U = _BASE + "_"  # PN_CHARS_U [165]
-_CHARS = _U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"  # PN_CHARS [167]
-_VARNAME = f"[{_U}0-9][{_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*+"  # VARNAME [166]
-_PN_PREFIX = f"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?"  # PN_PREFIX [168]
+"""PN_CHARS_BASE [164] beyond ASCII, as the inside of a character class."""
+_NON_ASCII_CHARS = "\u00b7\u0300-\u036f\u203f-\u2040"
+"""What PN_CHARS [167] (and VARNAME [166]) add beyond PN_CHARS_U and ASCII."""
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"  # PLX [170], PERCENT [171], PN_LOCAL_ESC [173]
-_PN_LOCAL = f"(?:[{_U}:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?"  # [169]
 _ECHAR = r"\\[tbnrf\\\"']"  # ECHAR [160]
 _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 """A codepoint escape, read inside strings and IRIs when the text was not unescaped first."""
 
 
-def _pattern(uchar: bool) -> re.Pattern[str]:
+@cache
+def _pattern(uchar: bool, ascii_only: bool) -> re.Pattern[str]:
+    """The terminals, compiled when first needed: with the non-ASCII ranges of names, the
+    pattern takes 30 ms to compile, without them 1 ms (``lex`` uses it for ASCII names)."""
+    base = "A-Za-z" + ("" if ascii_only else _NON_ASCII_BASE)  # PN_CHARS_BASE [164]
+    u = base + "_"  # PN_CHARS_U [165]
+    chars = u + "\\-0-9" + ("" if ascii_only else _NON_ASCII_CHARS)  # PN_CHARS [167]
+    varname = f"[{u}0-9][{chars.replace(chr(92) + '-', '')}]*+"  # VARNAME [166]: no hyphen
+    pn_prefix = f"[{base}](?:[{chars}.]*[{chars}])?"  # PN_PREFIX [168]
+    pn_local = f"(?:[{u}:0-9]|{_PLX})(?:(?:[{chars}.:]|{_PLX})*(?:[{chars}:]|{_PLX}))?"  # [169]
     esc = f"{_ECHAR}|{_UCHAR}" if uchar else _ECHAR
     plain = r'[^<>"{}|^`\\\x00-\x20]'
     iri = f"(?:{plain}++|{_UCHAR})*+" if uchar else f"{plain}*+"
@@ -58,9 +65,9 @@ def _pattern(uchar: bool) -> re.Pattern[str]:
                    | \"\"\"(?:"{{0,2}}(?:[^"\\]++|{esc}))*+\"\"\"
                    | '(?:[^'\\\r\n]++|{esc})*+'
                    | "(?:[^"\\\r\n]++|{esc})*+")
-        | (?P<var>[?$]{_VARNAME})
-        | (?P<bnode>_:[{_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?)
-        | (?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)
+        | (?P<var>[?$]{varname})
+        | (?P<bnode>_:[{u}0-9](?:[{chars}.]*[{chars}])?)
+        | (?P<pname>(?:{pn_prefix})?:(?:{pn_local})?)
         | (?P<langtag>@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+(?:--[a-zA-Z]++)?)
         | (?P<number>[0-9]++\.[0-9]*+[eE][+-]?[0-9]++
                    | \.[0-9]++[eE][+-]?[0-9]++
@@ -74,10 +81,6 @@ def _pattern(uchar: bool) -> re.Pattern[str]:
     )
 
 
-_READ_AS_WRITTEN = _pattern(uchar=True)
-"""SPARQL 1.2 and pyoxigraph 0.5: codepoint escapes only inside strings and IRIs."""
-_READ_UNESCAPED = _pattern(uchar=False)
-"""SPARQL 1.1: the text has had its codepoint escapes replaced before it is read."""
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 OPENERS = frozenset({"{", "(", "[", "<<", "<<(", "{|"})
 CLOSERS = frozenset({"}", ")", "]", ">>", ")>>", "|}"})
@@ -97,6 +100,8 @@ class Unreadable(ValueError):
     def __init__(self, text: str, position: int, line: int) -> None:
         self.position = position
         self.line = line
+        self.tokens: list[Token] = []
+        """The tokens read before it."""
         self.column = position - (text.rfind("\n", 0, position) + 1) + 1
         super().__init__(
             f"line {line}, column {self.column}: cannot read {text[position : position + 20]!r}"
@@ -106,17 +111,35 @@ class Unreadable(ValueError):
 def lex(text: str, *, unescaped: bool = False) -> Iterator[Token]:
     """Every token of ``text``, whitespace and comments included; Unreadable at the first
     character that starts no terminal. ``unescaped``: the text had its codepoint escapes
-    replaced already (SPARQL 1.1's reading), so none is read inside strings or IRIs."""
-    pattern = _READ_UNESCAPED if unescaped else _READ_AS_WRITTEN
+    replaced already (SPARQL 1.1's reading), so none is read inside strings or IRIs
+    (SPARQL 1.2 and pyoxigraph 0.5 read them there).
+
+    A text is read with the names' ASCII characters first: strings, comments and IRIs take
+    any character either way, so the reading can differ only where a name meets a
+    character beyond ASCII, and there the ASCII reading stops; the text is then read again
+    with every range of the grammar."""
+    try:
+        return iter(_tokens(text, _pattern(not unescaped, ascii_only=True)))
+    except Unreadable as err:
+        if text[err.position].isascii():
+            raise
+    return iter(_tokens(text, _pattern(not unescaped, ascii_only=False)))
+
+
+def _tokens(text: str, pattern: re.Pattern[str]) -> list[Token]:
+    found: list[Token] = []
     pos, line, end = 0, 1, len(text)
     while pos < end:
         match = pattern.match(text, pos)
         if match is None:
-            raise Unreadable(text, pos, line)
+            error = Unreadable(text, pos, line)
+            error.tokens = found
+            raise error
         token = match.group()
-        yield Token(match.lastgroup or "punct", token, line)
+        found.append(Token(match.lastgroup or "punct", token, line))
         line += token.count("\n")  # as pyoxigraph counts lines in its messages
         pos = match.end()
+    return found
 
 
 def readings(text: str) -> list[tuple[str, bool]]:

@@ -86,19 +86,27 @@ def find_keyword(sparql: str, keywords: Iterable[str]) -> Found | None:
     unreadable: Found | None = None
     for text, unescaped in variants:
         try:
-            for token in lex(text, unescaped=unescaped):
-                if token.kind == "word":
-                    within = token.text.upper()
-                elif token.kind == "pname":
-                    within = token.text.partition(":")[0].upper()
-                else:
-                    continue
-                for keyword in spelled:
-                    if keyword in within:
-                        return Found(keyword, token.line, token.text)
+            found = _keyword_among(lex(text, unescaped=unescaped), spelled)
         except Unreadable as err:
+            found = _keyword_among(iter(err.tokens), spelled)
             unreadable = unreadable or Found(spelled[0], err.line, None)
+        if found:
+            return found
     return unreadable
+
+
+def _keyword_among(stream: Iterator[Token], spelled: list[str]) -> Found | None:
+    for token in stream:
+        if token.kind == "word":
+            within = token.text.upper()
+        elif token.kind == "pname":
+            within = token.text.partition(":")[0].upper()
+        else:
+            continue
+        for keyword in spelled:
+            if keyword in within:
+                return Found(keyword, token.line, token.text)
+    return None
 
 
 def _spells(keyword: str, text: str) -> bool:
@@ -113,25 +121,33 @@ def check_depth(sparql: str, limit: int = MAX_DEPTH) -> None:
         return  # cannot nest deeper than it has brackets
     deepest = 0
     for text, unescaped in readings(sparql):
-        current = 0
         try:
-            for token in lex(text, unescaped=unescaped):
-                if token.kind != "punct":
-                    continue
-                if token.text in OPENERS:
-                    current += 1
-                    deepest = max(deepest, current)
-                elif token.text in CLOSERS:
-                    current = max(0, current - 1)
+            deepest = max(deepest, _depth(lex(text, unescaped=unescaped))[0])
         except Unreadable as err:
             # what follows cannot be read: count every bracket in it as an opening one
+            before, current = _depth(iter(err.tokens))
             rest = text[err.position :]
-            deepest = max(deepest, current + sum(rest.count(c) for c in "{([") + rest.count("<<"))
+            opened = sum(rest.count(c) for c in "{([") + rest.count("<<")
+            deepest = max(deepest, before, current + opened)
     if deepest > limit:
         raise QueryError(
             f"the query nests brackets {deepest} deep; at most {limit} are allowed "
             "(deeper nesting can crash the SPARQL parser)"
         )
+
+
+def _depth(stream: Iterator[Token]) -> tuple[int, int]:
+    """The deepest nesting among the tokens, and the nesting at their end."""
+    current = deepest = 0
+    for token in stream:
+        if token.kind != "punct":
+            continue
+        if token.text in OPENERS:
+            current += 1
+            deepest = max(deepest, current)
+        elif token.text in CLOSERS:
+            current = max(0, current - 1)
+    return deepest, current
 
 
 def has_dataset(sparql: str) -> bool:
