@@ -359,6 +359,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.request_version == "HTTP/0.9":  # a request line we could not read: answer
             self.request_version = "HTTP/1.1"  # with a status line all the same
         self.connection.settimeout(WRITE_TIMEOUT)
+        self.log_request(response.status, len(body))  # before the client can have the answer
         try:
             self.send_response_only(response.status)
             self.send_header("Server", self.version_string())
@@ -376,7 +377,6 @@ class Handler(BaseHTTPRequestHandler):
             self.flush_headers()
         except OSError:  # the client went away: nothing more to say to it
             self.close_connection = True
-        self.log_request(response.status, len(body))
 
     def _takes_gzip(self) -> bool:
         headers = getattr(self, "headers", None)  # unset when the request line was unreadable
