@@ -115,26 +115,16 @@ def child_main(fd: int) -> None:
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (setup["memory"], setup["memory"]))
-    opener: Opener = setup["opener"]
-    try:
-        kb = opener.open()
-    except BaseException as err:
-        _send(channel, ("error", _portable(err)))
-        return
-    _send(channel, ("ready", None))
-    while True:
+    kb = _open(channel, setup["opener"], "ready")
+    while kb is not None:
         message = _recv(channel)
         if message is None:
-            break
+            kb.close()
+            return
         kind, payload = message
         if kind == "open":
             kb.close()
-            try:
-                kb = payload.open()
-            except BaseException as err:
-                _send(channel, ("error", _portable(err)))
-                return
-            _send(channel, ("ok", None))
+            kb = _open(channel, payload, "ok")
             continue
         function, args = payload
         try:
@@ -145,7 +135,18 @@ def child_main(fd: int) -> None:
                 return  # what was half allocated is not worth keeping: a fresh worker
             continue
         _send(channel, ("ok", value))
-    kb.close()
+
+
+def _open(channel: socket.socket, opener: Opener, said: str) -> KB | None:
+    """The KB ``opener`` opens, the parent told so (``said``); None, the parent told why,
+    if it cannot be opened (the worker then ends)."""
+    try:
+        kb = opener.open()
+    except BaseException as err:
+        _send(channel, ("error", _portable(err)))
+        return None
+    _send(channel, (said, None))
+    return kb
 
 
 def _die_with_parent() -> None:

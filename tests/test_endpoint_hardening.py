@@ -133,24 +133,20 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def test_canned_queries_under_load_while_endless_queries_are_cut(server: str) -> None:
-    urls = [
-        server + "/ask/partners-expanding?" + urllib.parse.urlencode({"org": "NVIDIA"}),
-        server + "/ask/entity?" + urllib.parse.urlencode({"name": "엔비디아"}),
-        server + "/sparql?" + urllib.parse.urlencode({"query": PARTNERS}),
-    ]
-    expected = {url: request("GET", url) for url in urls}
-    assert all(status == 200 for status, _ in expected.values())
-    endless = server + "/sparql?" + urllib.parse.urlencode({"query": ENDLESS})
+def clients(
+    expected: dict[str, tuple[int, bytes]], count: int, window: float, most: int = 10**9
+) -> tuple[list[float], list[str]]:
+    """``count`` clients asking the URLs of ``expected`` in turn for ``window`` seconds (or
+    ``most`` requests in all): each request's latency, and every answer that was wrong."""
+    urls = list(expected)
     latencies: list[float] = []
     wrong: list[str] = []
-    cut: list[int] = []
     lock = threading.Lock()
-    stop = time.monotonic() + WINDOW
+    stop = time.monotonic() + window
 
     def client(offset: int) -> None:
         i = offset
-        while time.monotonic() < stop and len(latencies) < MAX_REQUESTS:
+        while time.monotonic() < stop and len(latencies) < most:
             url = urls[i % len(urls)]
             started = time.perf_counter()
             got = request("GET", url)
@@ -161,17 +157,35 @@ def test_canned_queries_under_load_while_endless_queries_are_cut(server: str) ->
                     wrong.append(f"{url}: {got[0]} {got[1][:200]!r}")
             i += 1
 
-    def attacker() -> None:
-        while time.monotonic() < stop:
-            status, _ = request("GET", endless)
-            with lock:
-                cut.append(status)
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
-    threads += [threading.Thread(target=attacker) for _ in range(ATTACKERS)]
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
+        thread.join(timeout=window + 60)
+    return latencies, wrong
+
+
+def test_canned_queries_under_load_while_endless_queries_are_cut(server: str) -> None:
+    urls = [
+        server + "/ask/partners-expanding?" + urllib.parse.urlencode({"org": "NVIDIA"}),
+        server + "/ask/entity?" + urllib.parse.urlencode({"name": "엔비디아"}),
+        server + "/sparql?" + urllib.parse.urlencode({"query": PARTNERS}),
+    ]
+    expected = {url: request("GET", url) for url in urls}
+    assert all(status == 200 for status, _ in expected.values())
+    endless = server + "/sparql?" + urllib.parse.urlencode({"query": ENDLESS})
+    cut: list[int] = []
+    stop = time.monotonic() + WINDOW
+
+    def attacker() -> None:
+        while time.monotonic() < stop:
+            cut.append(request("GET", endless)[0])
+
+    attackers = [threading.Thread(target=attacker) for _ in range(ATTACKERS)]
+    for thread in attackers:
+        thread.start()
+    latencies, wrong = clients(expected, CLIENTS, WINDOW, MAX_REQUESTS)
+    for thread in attackers:
         thread.join(timeout=WINDOW + 60)
     assert wrong == []
     assert cut and set(cut) == {503}
@@ -230,10 +244,7 @@ def test_idle_connections_do_not_starve_the_server(server: str) -> None:
 @pytest.fixture(scope="module")
 def counter() -> Iterator[CountingServer]:
     """Answers like a SPARQL endpoint: a SERVICE call to it would succeed, and be seen."""
-    server = CountingServer(
-        b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}',
-        "application/sparql-results+json",
-    )
+    server = CountingServer.sparql()
     yield server
     server.close()
 
@@ -820,30 +831,8 @@ def test_endless_queries_are_stopped_and_twenty_clients_are_served() -> None:
         time.sleep(0.5)
         busy = (tree_cpu(proc.pid) - before) / 0.5
         assert busy < 0.2, f"the server still used {busy:.2f} cores"
-        latencies: list[float] = []
-        wrong: list[str] = []
-        lock = threading.Lock()
         window = 20.0
-        stop = time.monotonic() + window
-
-        def client(offset: int) -> None:
-            i = offset
-            while time.monotonic() < stop:
-                target = urls[i % len(urls)]
-                started = time.perf_counter()
-                got = request("GET", target)
-                elapsed = time.perf_counter() - started
-                with lock:
-                    latencies.append(elapsed)
-                    if got != expected[target]:
-                        wrong.append(f"{target}: {got[0]} {got[1][:200]!r}")
-                i += 1
-
-        clients = [threading.Thread(target=client, args=(n,)) for n in range(20)]
-        for thread in clients:
-            thread.start()
-        for thread in clients:
-            thread.join(timeout=window + 60)
+        latencies, wrong = clients(expected, 20, window)
     assert wrong == []
     print(
         f"\n12 endless queries with --timeout {timeout:g}: all 503 within {answered:.2f} s; "

@@ -31,7 +31,10 @@ from tests.test_canned import CASES
         ("SELECT * { <http://x/SERVICE> ?p ?service }", None),
         ("PREFIX ex: <http://x/> SELECT * { ?s ex:SERVICE ?o }", None),
         ('SELECT * { ?s ?p "a \\" SERVICE" . SERVICE <http://x/> {} }', ("SERVICE", 1)),
-        ("SELECT * { VALUES ?z { ek:a\\' } SERVICE <http://x/> {} FILTER(?z != 'q') }", ("SERVICE", 1)),
+        (
+            "SELECT * { VALUES ?z { ek:a\\' } SERVICE <http://x/> {} FILTER(?z != 'q') }",
+            ("SERVICE", 1),
+        ),
         ("SELECT * { # x\r SERVICE <http://x/> {} }", ("SERVICE", 1)),
         ("SELECT * { ?s ?p ?o } # x\n\rSERVICE", ("SERVICE", 2)),
         ("SELECT * { ?s ?p trueSERVICE<http://x/> {} }", ("SERVICE", 1)),
