@@ -102,14 +102,20 @@ def request(
 
 
 def raw(url: str, data: bytes, wait: float = 30.0) -> bytes:
-    """Send bytes on a fresh connection; return what comes back before it closes."""
+    """Send bytes on a fresh connection; return the first answer (all that comes back
+    before the connection closes, or once an answer's Content-Length has arrived)."""
     host, port = url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=wait) as sock:
-        sock.sendall(data)
-        chunks = []
+        with contextlib.suppress(OSError):  # the server may close before it read it all
+            sock.sendall(data)
+        received = b""
         while chunk := sock.recv(65536):
-            chunks.append(chunk)
-        return b"".join(chunks)
+            received += chunk
+            head, found, body = received.partition(b"\r\n\r\n")
+            length = re.search(rb"\r\nContent-Length: (\d+)", head)
+            if found and length and len(body) >= int(length.group(1)):
+                break
+        return received
 
 
 @pytest.fixture(scope="module")
