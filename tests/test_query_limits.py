@@ -55,7 +55,7 @@ def test_timeout_gives_the_answer_a_plain_query_gives() -> None:
     assert contained.stdout == plain.stdout == "name\nNaver\nNaver Cloud\n"
 
 
-@pytest.mark.parametrize("fmt", ["csv", "json", "table"])
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml", "table"])
 def test_ctrl_c_stops_the_query_at_once(fmt: str) -> None:
     proc = subprocess.Popen(
         [*KB, "--format", fmt, ENDLESS], stdout=subprocess.PIPE, stderr=subprocess.PIPE
