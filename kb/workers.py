@@ -340,11 +340,20 @@ class Pool:
     """
 
     def __init__(
-        self, opener: Opener, *, size: int, spares: int = 1, memory: int | None = None
+        self,
+        opener: Opener,
+        *,
+        size: int,
+        spares: int = 1,
+        memory: int | None = None,
+        successors: bool = True,
     ) -> None:
+        """``successors``: start a busy worker's successor ``LEAD`` seconds before its
+        deadline (not for a writer: only one process at a time can hold its store)."""
         self.opener = opener
         self.size = size
         self.memory = memory
+        self.successors = successors
         self._slots = threading.BoundedSemaphore(size)
         self._idle: queue.Queue[Worker] = queue.Queue()
         self._lock = threading.Lock()
@@ -389,7 +398,9 @@ class Pool:
             try:
                 if opener is not None and worker.opener != opener:
                     worker.reopen(opener, deadline)
-                value = worker.call(function, *args, deadline=deadline, nearly=nearly)
+                value = worker.call(
+                    function, *args, deadline=deadline, nearly=nearly if self.successors else None
+                )
             except (Overrun, Crashed):
                 self._replace(worker, started=bool(early))
                 raise

@@ -771,3 +771,29 @@ def test_an_error_while_results_are_read_is_answered_and_logged_once() -> None:
         "500 for 'GET /sparql?" + query + " HTTP/1.1': " + body.decode().strip()
     ]
     assert "Traceback" not in log.getvalue()
+
+
+@pytest.mark.parametrize("where", ["memory", "disk"])
+def test_a_write_stopped_at_the_deadline_loses_nothing_answered(where: str, tmp_path: Path) -> None:
+    """An endless update is stopped (its writer process killed) at --timeout: the caller gets
+    503, a new writer takes over (an in-memory store from the last snapshot, an on-disk one
+    from the store, its journal undoing what was half written), and what was written before
+    is still there, and writing goes on."""
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    update = {"Content-Type": "application/sparql-update", **auth}
+    before = b"INSERT DATA { GRAPH <https://w3id.org/event-kb/article/kept> { <https://e/s> <https://e/p> 1 } }"
+    endless = (
+        b"INSERT { GRAPH <https://w3id.org/event-kb/article/never> { ?a ?b ?c } } "
+        b"WHERE { GRAPH ?x { ?a ?b ?c } GRAPH ?y { ?d ?e ?f } GRAPH ?z { ?g ?h ?i } }"
+    )  # an update's WHERE reads the store's own default graph, empty here: hence GRAPH
+    after = b"INSERT DATA { GRAPH <https://w3id.org/event-kb/article/after> { <https://e/s> <https://e/p> 2 } }"
+    location = None if where == "memory" else tmp_path / "store"
+    with serving(location, allow_update=True, token=TOKEN, timeout=2, workers=1) as (url, _):
+        assert http("POST", url + "/update", before, update)[0] == 204
+        status, _, body = http("POST", url + "/update", endless, update)
+        assert status == 503, body
+        assert b"the write did not finish within 2 s (kb serve --timeout) and was stopped" in body
+        assert http("POST", url + "/update", after, update)[0] == 204
+        for graph, found in (("kept", 200), ("never", 404), ("after", 200)):
+            store = "/store?graph=https://w3id.org/event-kb/article/" + graph
+            assert get(url + store)[0] == found, graph

@@ -103,7 +103,7 @@ class App:
         else:
             self._directory = Path(tempfile.mkdtemp(prefix="kb-serve-"))
             writer = Opener(None)
-        self.writer = Pool(writer, size=1, spares=0, memory=memory)
+        self.writer = Pool(writer, size=1, spares=0, memory=memory, successors=False)
         self.readers: Pool | None = None
         try:
             if self._directory is None:
