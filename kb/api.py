@@ -34,7 +34,7 @@ from kb.sparql.catalogue import CannedQuery, get_canned, internal_query
 from kb.sparql.federation import rewrite_service  # SERVICE <Wikidata> → $KB_WIKIDATA_SPARQL
 from kb.sparql.results import PREFIXED_FORMATS, Result
 from kb.store import derived, entity_graph, search_index
-from kb.store.backend import Backend, open_store
+from kb.store.backend import Backend, Dataset, open_store
 
 if TYPE_CHECKING:  # planning pulls in YAML, the fact-file schema and multiprocessing,
     # which a query does not need: imported where used, for `kb ask`'s start-up time
@@ -59,13 +59,21 @@ class KB:
     ontology, the gazetteer and the bundled seed article(s), so the first question a new
     user asks has an answer. ``seed=False`` opens it as it is (an empty store stays empty).
     ``wait``: seconds to wait for another process's hold on an on-disk store; past it the
-    store opens as a read-only snapshot.
+    store opens as a read-only snapshot. ``read_only``: open an on-disk store nothing
+    writes (a snapshot made by ``snapshot``) as it is, for reading only.
     """
 
     def __init__(
-        self, location: str | Path | None = None, *, seed: bool = True, wait: float = 0.0
+        self,
+        location: str | Path | None = None,
+        *,
+        seed: bool = True,
+        wait: float = 0.0,
+        read_only: bool = False,
     ) -> None:
-        self.backend: Backend = open_store(location, wait=wait)
+        self.backend: Backend = open_store(location, wait=wait, read_only=read_only)
+        if read_only:
+            return
         if seed and not self.has_graph(ONTOLOGY_GRAPH):
             self.seed()
         elif not self.backend.read_only and self.has_graph(DERIVE_PENDING_GRAPH):
@@ -209,6 +217,9 @@ class KB:
         them (a load has); ``existing``: which of the graphs exist, likewise.
         ``before_derive`` is called between the write and the derivation.
         """
+        if self.backend.maintains_derived:  # another kb serve: it keeps them in step
+            self.backend.replace_graphs(graphs)
+            return
         if existing is None:
             existing = self.backend.existing_graphs(graphs)
         if records is None:
@@ -243,6 +254,9 @@ class KB:
         update writes into ``ekg:entities`` itself does not last). The derive-pending
         marker goes in first: a crash before the rebuild is repaired on the next open.
         """
+        if self.backend.maintains_derived:  # another kb serve: it rebuilds them itself
+            self.backend.update(sparql)
+            return
         marked = self.backend.transactional and not self.has_graph(DERIVE_PENDING_GRAPH)
         if marked:
             self.backend.replace_graphs({DERIVE_PENDING_GRAPH: derived.pending_marker()})
@@ -261,6 +275,11 @@ class KB:
         search_index.build(self.backend)
         derived.derive(self.backend)
 
+    def snapshot(self, target: Path) -> None:
+        """Write the KB as it is now into the new directory ``target``, an on-disk store
+        for ``KB(target, read_only=True)`` (``kb serve``'s readers)."""
+        self.backend.snapshot(target)
+
     def write_system_graph(self, graph: str, quads: list[Quad]) -> None:
         """Replace a system graph that nothing is derived from (``ekg:links``,
         ``ekg:wikidata``), all or nothing."""
@@ -268,10 +287,17 @@ class KB:
 
     # -- querying --------------------------------------------------------------------------
 
-    def query(self, sparql: str, substitutions: dict[str, Any] | None = None) -> Result:
-        """Run SELECT, ASK, CONSTRUCT or DESCRIBE over the union of all graphs."""
+    def query(
+        self,
+        sparql: str,
+        substitutions: dict[str, Any] | None = None,
+        *,
+        dataset: Dataset | None = None,
+    ) -> Result:
+        """Run SELECT, ASK, CONSTRUCT or DESCRIBE over the union of all graphs, or over the
+        dataset its ``FROM`` clauses or ``dataset`` (the protocol's graph URIs) name."""
         subs = {Variable(k): v for k, v in (substitutions or {}).items()}
-        return Result(self.backend.query(rewrite_service(sparql), subs or None))
+        return Result(self.backend.query(rewrite_service(sparql), subs or None, dataset))
 
     def ask(self, name: str, params: dict[str, str] | None = None, *, lang: str = "en") -> Result:
         """Run canned query ``name``; entity parameters take a name, alias or id."""

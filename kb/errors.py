@@ -34,6 +34,9 @@ class InputError(KBError):
         self.field = field
         super().__init__(str(self))
 
+    def __reduce__(self) -> tuple[object, ...]:  # keyword-only fields survive pickling
+        return (type(self), (self.message,), self.__dict__)
+
     def __str__(self) -> str:
         where = self.path or "<input>"
         if self.line is not None:
@@ -46,6 +49,11 @@ class InputError(KBError):
 
 class QueryError(KBError):
     """A SPARQL query that does not parse or cannot run; names the position when known."""
+
+
+class EvaluationError(KBError):
+    """A query that parsed but failed while it ran (an unbound ``SERVICE`` variable, a
+    remote endpoint that does not answer): the engine's reason, on one line."""
 
 
 class UnknownQuery(KBError):

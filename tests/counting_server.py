@@ -46,6 +46,15 @@ class CountingServer:
         assert self.requests == ["GET /probe"]
         self.requests.clear()
 
+    @classmethod
+    def sparql(cls) -> CountingServer:
+        """One that answers like a SPARQL endpoint (empty results): a SERVICE call to it
+        would succeed, and be seen."""
+        return cls(
+            b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}',
+            "application/sparql-results+json",
+        )
+
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()

@@ -85,8 +85,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         "service-block",
         "kb serve runs SERVICE and LOAD without --allow-federation",
         "kb/http/app.py",
-        "        if self.config.allow_federation:\n            return\n",
-        "        if True:\n            return\n",
+        '        return () if self.config.allow_federation else ("SERVICE", "LOAD")\n',
+        "        return ()\n",
         (
             "tests/test_endpoint_hardening.py::test_queries_cannot_read_files_or_call_out",
             "tests/test_endpoint_hardening.py::test_updates_cannot_read_files_or_call_out",
@@ -180,12 +180,12 @@ MUTATIONS: tuple[Mutation, ...] = (
         "client-reset",
         "kb serve drops connections to /ask/entity once busy",
         "kb/http/canned.py",
-        "    canned = get_canned(name)  # unknown names fail here, before any work\n",
-        "    canned = get_canned(name)  # unknown names fail here, before any work\n"
+        "    return app.run(answer, name, params,",
         '    served = app.__dict__.setdefault("mutation_served", [])\n'
         "    served.append(name)\n"
         '    if name == "entity" and len(served) > 20:\n'
-        '        raise ConnectionResetError("mutation")\n',
+        '        raise ConnectionResetError("mutation")\n'
+        "    return app.run(answer, name, params,",
         (
             "tests/test_endpoint_hardening.py::test_canned_queries_under_load_while_endless_queries_are_cut",
         ),

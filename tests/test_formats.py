@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -143,9 +144,16 @@ def test_export_of_many_graphs_in_a_triple_format_is_refused_before_writing(
     ("fmt", "rdf"),
     [("rdfxml", RdfFormat.RDF_XML), ("n3", RdfFormat.N3), ("xml", RdfFormat.RDF_XML)],
 )
-def test_the_server_writes_graphs_by_the_same_names(seed_kb: KB, fmt: str, rdf: RdfFormat) -> None:
-    with serving(seed_kb) as (url, _log):
-        query = urllib.parse.quote(CONSTRUCT)
-        with urllib.request.urlopen(f"{url}/sparql?query={query}&format={fmt}") as response:
-            assert response.headers.get_content_type() == rdf.media_type
-            assert len(list(parse(response.read(), rdf))) > 5
+def test_the_server_writes_graphs_by_the_same_names(
+    server_url: str, fmt: str, rdf: RdfFormat
+) -> None:
+    query = urllib.parse.quote(CONSTRUCT)
+    with urllib.request.urlopen(f"{server_url}/sparql?query={query}&format={fmt}") as response:
+        assert response.headers.get_content_type() == rdf.media_type
+        assert len(list(parse(response.read(), rdf))) > 5
+
+
+@pytest.fixture(scope="module")
+def server_url() -> Iterator[str]:
+    with serving(workers=1) as (url, _log):
+        yield url

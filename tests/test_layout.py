@@ -32,7 +32,7 @@ LAYERS = {
     "draft": {"sparql", "loaders", "api"},
     "cli": {"sparql", "store", "loaders", "api", "wikidata", "http", "draft"},
 }
-API_MODULES = frozenset({"kb.api", "kb.batch", "kb.shacl", "kb.graph"})
+API_MODULES = frozenset({"kb.api", "kb.batch", "kb.shacl", "kb.graph", "kb.workers"})
 
 
 def layer_of(module: str) -> str:

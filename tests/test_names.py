@@ -10,7 +10,6 @@ jamo, other code points than the label's three syllables, until NFKC composes th
 
 from __future__ import annotations
 
-import gc
 import json
 import unicodedata
 import urllib.parse
@@ -149,12 +148,8 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def endpoint(seed_kb: KB) -> Iterator[str]:
-    # Earlier tests leave reference cycles holding pyoxigraph results made on this thread;
-    # collected by a server thread they would warn "unsendable ... dropped on another
-    # thread". Collect them here, on the thread that made them, before serving.
-    gc.collect()
-    with serving(seed_kb) as (url, _):
+def endpoint() -> Iterator[str]:
+    with serving(workers=1) as (url, _):  # a seeded store in memory
         yield url
 
 

@@ -16,7 +16,7 @@ import click
 from click.shell_completion import CompletionItem
 
 from kb.cli.context import Context, user_errors
-from kb.cli.output import FormatName, print_result
+from kb.cli.output import FormatName, interruptible, print_result
 from kb.errors import UnknownQuery
 from kb.sparql.catalogue import CannedQuery, canned_queries, get_canned
 
@@ -97,9 +97,9 @@ def canned_command(canned: CannedQuery) -> click.Command:
     @click.pass_obj
     def run(obj: Context, fmt: str | None, lang: str, **values: Any) -> None:
         given = {k: str(v) for k, v in values.items() if v is not None}
-        with user_errors():
-            result = obj.kb.ask(canned.name, given, lang=lang)
-        print_result(result, fmt)
+        kb = obj.kb
+        with interruptible(), user_errors():
+            print_result(kb.ask(canned.name, given, lang=lang), fmt)
 
     return click.Command(
         canned.name, callback=run, params=params, help=help_text, short_help=canned.title

@@ -27,11 +27,20 @@ class Context:
         self._kb: KB | None = None
 
     @property
+    def location(self) -> str:
+        """Where the store is: ``--store``, ``$KB_STORE``, or the per-user default."""
+        if self.store:
+            return self.store
+        from kb.api import default_store_path
+
+        return str(default_store_path())
+
+    @property
     def kb(self) -> KB:
         if self._kb is None:
-            from kb.api import KB, default_store_path
+            from kb.api import KB
 
-            self._kb = KB(self.store or default_store_path(), wait=self.wait)
+            self._kb = KB(self.location, wait=self.wait)
         return self._kb
 
     def close(self) -> None:

@@ -7,6 +7,9 @@ SELECT/ASK, an RDF format for graphs) is known once the query has run.
 
 from __future__ import annotations
 
+import contextlib
+import signal
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -56,3 +59,18 @@ def print_result(result: Any, fmt: str | None, output: str | None = None) -> Non
     the file ``output`` (opened on the first write: an answer refused leaves no file)."""
     with user_errors(), click.open_file(output or "-", "wb", lazy=True) as out:
         result.write(out, fmt or TABLE)
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[None]:
+    """Let Ctrl-C end the process at once while an answer is computed and printed.
+
+    pyoxigraph evaluates and writes whole answers (CSV, JSON, an aggregate) in single calls
+    that hold the interpreter, so Python's KeyboardInterrupt would wait for them; nothing is
+    written to the store meanwhile, so SIGINT is left to end the process.
+    """
+    previous = signal.signal(signal.SIGINT, signal.SIG_DFL)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

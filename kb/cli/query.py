@@ -1,15 +1,22 @@
-"""``kb query`` and ``kb queries``: ad-hoc SPARQL, and the list of canned questions
-(``kb ask`` is ``kb.cli.ask``)."""
+"""``kb query``, ``kb update`` and ``kb queries``: ad-hoc SPARQL, and the list of canned
+questions (``kb ask`` is ``kb.cli.ask``).
+
+``--timeout`` evaluates in a child process (``kb.workers``, as ``kb serve`` does) that is
+killed at the deadline; Ctrl-C stops a query at once in every format (``interruptible``).
+"""
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
 from kb.cli.context import Context, user_errors
-from kb.cli.output import FORMAT_HELP, OUTPUT_OPTION, FormatName, print_result
+from kb.cli.output import FORMAT_HELP, OUTPUT_OPTION, FormatName, interruptible, print_result
 
 
 def read_sparql(text: str | None, path: str | None, what: str) -> str:
@@ -49,9 +56,20 @@ FILE_OPTION = click.option(
 @FILE_OPTION
 @click.option("--format", "fmt", type=FormatName(), help=FORMAT_HELP)
 @OUTPUT_OPTION
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.01),
+    metavar="SECONDS",
+    help="Stop the query after this long (it runs in a process of its own); default: none.",
+)
 @click.pass_obj
 def query(
-    obj: Context, sparql: str | None, path: str | None, fmt: str | None, output: str | None
+    obj: Context,
+    sparql: str | None,
+    path: str | None,
+    fmt: str | None,
+    output: str | None,
+    timeout: float | None,
 ) -> None:
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the whole KB.
 
@@ -60,9 +78,48 @@ def query(
     wd:, wdt: are predeclared.
     """
     text = read_sparql(sparql, path, "a query")
-    with user_errors():
-        result = obj.kb.query(text)
-    print_result(result, fmt, output)
+    if timeout is not None:
+        _contained(obj, text, fmt, output, timeout)
+        return
+    kb = obj.kb
+    with interruptible(), user_errors():
+        print_result(kb.query(text), fmt, output)
+
+
+def _contained(
+    obj: Context, sparql: str, fmt: str | None, output: str | None, timeout: float
+) -> None:
+    """``kb query --timeout``: the query in a worker process, killed past the deadline; the
+    answer it wrote to a file is copied out only when it is whole."""
+    import time
+
+    from kb.workers import Crashed, Opener, Overrun, Worker
+
+    with tempfile.NamedTemporaryFile(prefix="kb-query-") as answer, user_errors():
+        worker = Worker(Opener(obj.location, wait=obj.wait))
+        try:
+            worker.wait_ready(time.monotonic() + 600)
+            worker.call(write_answer, sparql, fmt, answer.name, deadline=time.monotonic() + timeout)
+        except Overrun:
+            raise click.ClickException(
+                f"the query did not finish within {timeout:g} s (--timeout) and was stopped"
+            ) from None
+        except Crashed as err:
+            raise click.ClickException(f"the query stopped its process: {err}") from None
+        except KeyboardInterrupt:
+            worker.kill()
+            raise
+        worker.close()
+        with open(answer.name, "rb") as written, click.open_file(output or "-", "wb") as out:
+            shutil.copyfileobj(written, out)
+
+
+def write_answer(kb: Any, sparql: str, fmt: str | None, path: str) -> None:
+    """In the worker: evaluate and write the answer to ``path`` as ``kb query`` prints it."""
+    from kb.formats import TABLE
+
+    with open(path, "wb") as out:
+        kb.query(sparql).write(out, fmt or TABLE)
 
 
 @click.command()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 
@@ -31,7 +30,7 @@ from kb.cli.context import Context, user_errors
     show_default=True,
     type=click.FloatRange(min=0.01),
     metavar="SECONDS",
-    help="Longest a query may run; past it the caller gets 503.",
+    help="Longest a query (or a write) may run; past it, it is stopped and the caller gets 503.",
 )
 @click.option(
     "--max-results",
@@ -54,7 +53,24 @@ from kb.cli.context import Context, user_errors
     default=4,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Queries evaluated at once.",
+    help="Queries evaluated at once, each in a worker process of its own.",
+)
+@click.option(
+    "--max-memory",
+    default=4096,
+    show_default=True,
+    type=click.IntRange(min=0),
+    metavar="MIB",
+    help="Address space each worker process may use; a query that needs more gets 503 "
+    "(0: no limit).",
+)
+@click.option(
+    "--read-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    metavar="SECONDS",
+    help="Longest a client may take to send one request, or stay idle between two.",
 )
 @click.option(
     "--allow-update",
@@ -82,6 +98,8 @@ def serve(
     max_results: int,
     max_body: int,
     workers: int,
+    max_memory: int,
+    read_timeout: float,
     allow_update: bool,
     token: str | None,
     allow_federation: bool,
@@ -91,7 +109,7 @@ def serve(
     \b
     Endpoints: /sparql (queries), /queries (canned queries), /ask/NAME?param=value,
     /health; with --allow-update, /update and /store?graph=IRI. Read-only by default.
-    Stop with Ctrl-C.
+    One server per store: the server holds it. Stop with Ctrl-C.
     """
     from kb.http.app import ServerConfig
     from kb.http.server import make_server
@@ -101,14 +119,20 @@ def serve(
         max_results=max_results,
         max_body=max_body,
         workers=workers,
+        max_memory=max_memory,
+        read_timeout=read_timeout,
         allow_update=allow_update,
         token=token,
         allow_federation=allow_federation,
     )
     with user_errors():
-        server = make_server(obj.kb, host, port, config)
+        try:
+            server = make_server(obj.location, host, port, config)
+        except OSError as err:
+            reason = err.strerror or str(err)
+            raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from None
     mode = "read-write (token required)" if allow_update else "read-only"
-    click.echo(f"kb serve: {server.url}/ ({obj.kb.location}, {mode}); Ctrl-C stops", err=True)
+    click.echo(f"kb serve: {server.url}/ ({obj.location}, {mode}); Ctrl-C stops", err=True)
     # Ctrl-C and SIGTERM stop the server even when the parent started it with SIGINT
     # ignored (Python then installs no KeyboardInterrupt handler of its own).
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -118,14 +142,9 @@ def serve(
     except KeyboardInterrupt:
         click.echo("kb serve: stopped", err=True)
     finally:
-        server.server_close()
-        obj.close()
+        server.server_close()  # the workers stop; the writer closes the store
         sys.stdout.flush()
         sys.stderr.flush()
-        # A query past its deadline that pyoxigraph cannot interrupt (a huge sort or
-        # aggregate) may still run on a worker thread, and the interpreter would wait for it
-        # at exit: the store is closed, so leave without waiting.
-        os._exit(0)
 
 
 def _stop(signum: int, frame: object) -> None:

@@ -15,14 +15,15 @@ from typing import Any
 
 from pyoxigraph import NamedNode, QuerySolutions
 
+from kb.api import KB
 from kb.errors import QueryError
 from kb.http import readable
-from kb.http.app import App
+from kb.http.app import App, refuse_remote_fetch
 from kb.http.canned import NOT_PARAMETERS, describe
 from kb.http.messages import Request, Response, allow, json_response
 from kb.namespaces import EK
 from kb.ontology import label as ontology_label
-from kb.sparql.catalogue import CannedQuery, canned_queries, get_canned
+from kb.sparql.catalogue import CannedQuery, canned_queries, get_canned, internal_query
 from kb.sparql.text import find_keyword
 
 QUOTE_COLUMNS = frozenset({"quote", "quotes"})
@@ -40,16 +41,13 @@ def config(app: App, request: Request) -> Response:
     allow(request, "GET", "HEAD")
     lang = request.param("lang") or "en"
 
-    def work() -> Response:
-        return json_response(
-            {
-                "languages": languages(app),
-                "federation": app.config.allow_federation,
-                "queries": [page_query(c, lang) for c in canned_queries().values()],
-            }
-        )
-
-    return app.call(work)
+    return json_response(
+        {
+            "languages": app.call(languages),
+            "federation": app.config.allow_federation,
+            "queries": [page_query(c, lang) for c in canned_queries().values()],
+        }
+    )
 
 
 def page_query(canned: CannedQuery, lang: str) -> dict[str, Any]:
@@ -64,9 +62,9 @@ def page_query(canned: CannedQuery, lang: str) -> dict[str, Any]:
     return described
 
 
-def languages(app: App) -> list[dict[str, str]]:
-    """English and Korean, then every other language articles are written in."""
-    rows = app.kb.backend.query("SELECT DISTINCT ?lang WHERE { ?article ek:language ?lang }")
+def languages(kb: KB) -> list[dict[str, str]]:
+    """In a reader: English and Korean, then every other language articles are written in."""
+    rows = kb.backend.query(internal_query("article-languages"))
     found = sorted({str(row["lang"].value).lower() for row in rows} - set(DEFAULT_LANGUAGES))
     return [{"tag": tag} for tag in (*DEFAULT_LANGUAGES, *found)]
 
@@ -76,16 +74,18 @@ def answer(app: App, request: Request, name: str) -> Response:
     canned = get_canned(name)  # unknown names fail here, before any work
     params = {k: v[-1] for k, v in request.params.items() if k not in NOT_PARAMETERS and v[-1]}
     lang = request.param("lang") or "en"
-    cap = app.config.max_results
-    return app.call(lambda: json_response(readable_answer(app, canned, params, lang, cap)))
+    refused = tuple(k for k in app.fetch_keywords if k != "LOAD")  # LOAD is no query's
+    answered = app.call(readable_answer, canned.name, params, lang, app.config.max_results, refused)
+    return json_response(answered)
 
 
 def readable_answer(
-    app: App, canned: CannedQuery, params: dict[str, str], lang: str, cap: int
+    kb: KB, name: str, params: dict[str, str], lang: str, cap: int, refused: tuple[str, ...]
 ) -> dict[str, Any]:
-    kb = app.kb
-    if needs_federation(canned):
-        app.refuse_remote_fetch(canned.sparql, ("SERVICE",))
+    """In a reader: the answer as the page shows it (names linked, quotes with their
+    article, no parameter columns), at most ``cap`` rows."""
+    canned = get_canned(name)
+    refuse_remote_fetch(canned.sparql, refused)
     bound = kb.bind(canned, params, lang=lang)
     result = kb.ask(canned.name, params, lang=lang)
     if not isinstance(result.raw, QuerySolutions):

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from kb.api import KB
 from kb.http.app import App
 from kb.http.messages import Request, Response, allow, json_response
 from kb.http.negotiation import negotiator
 from kb.namespaces import PREFIXES
 from kb.sparql.catalogue import CannedQuery, canned_queries, get_canned
+from kb.sparql.results import Result
 from kb.sparql.text import substitute, with_prefixes
 
 NOT_PARAMETERS = frozenset({"lang", "format"})
@@ -24,25 +26,31 @@ def listing(app: App, request: Request) -> Response:
 def bound_text(app: App, request: Request, name: str) -> Response:
     """The canned query with its parameters written in."""
     allow(request, "GET", "HEAD")
-    canned = get_canned(name)
+    get_canned(name)  # unknown names fail here, before any work
     params = {k: v[-1] for k, v in request.params.items() if k != "lang"}
-    bound = app.kb.bind(canned, params, lang=request.param("lang") or "en")
+    text = app.call(bind_text, name, params, request.param("lang") or "en")
+    return Response(200, text.encode(), "application/sparql-query; charset=utf-8")
+
+
+def bind_text(kb: KB, name: str, params: dict[str, str], lang: str) -> str:
+    """In a reader: the parameters resolved to terms and written into the text."""
+    canned = get_canned(name)
+    bound = kb.bind(canned, params, lang=lang)
     text = substitute(canned.sparql, {k: str(term) for k, term in bound.items()})
-    return Response(
-        200,
-        with_prefixes(text, PREFIXES, separator="\n").encode(),
-        "application/sparql-query; charset=utf-8",
-    )
+    return with_prefixes(text, PREFIXES, separator="\n")
 
 
 def ask(app: App, request: Request, name: str) -> Response:
     allow(request, "GET", "HEAD")
     params = {k: v[-1] for k, v in request.params.items() if k not in NOT_PARAMETERS}
-    lang = request.param("lang") or "en"
-    kb = app.kb
-    canned = get_canned(name)  # unknown names fail here, before any work
+    get_canned(name)  # unknown names fail here, before any work
     media = negotiator(request.header("Accept"), request.param("format"))
-    return app.run(lambda: kb.ask(canned.name, params, lang=lang).raw, media)
+    return app.run(answer, name, params, request.param("lang") or "en", media=media)
+
+
+def answer(kb: KB, name: str, params: dict[str, str], lang: str) -> Result:
+    """In a reader: the canned query's answer."""
+    return kb.ask(name, params, lang=lang)
 
 
 def describe(canned: CannedQuery) -> dict[str, Any]:

@@ -29,7 +29,7 @@ def entity(app: App, request: Request, ident: str) -> Response:
     lang = request.param("lang") or "en"
     if not ident or "/" in ident:
         raise HTTPError(404, f"no entity {ident!r}")
-    return app.call(lambda: json_response(about(app.kb, EKR + ident, lang)))
+    return json_response(app.call(about, EKR + ident, lang))
 
 
 def _query(kb: KB, name: str, iri: str) -> list[Any]:

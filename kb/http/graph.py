@@ -3,6 +3,9 @@ small enough) as cytoscape.js elements, for the page's graph view (``kb.graph``)
 
 from __future__ import annotations
 
+from typing import Any
+
+from kb.api import KB
 from kb.errors import KBError, ParameterError
 from kb.graph import neighbourhood
 from kb.http.app import App
@@ -20,13 +23,15 @@ def graph(app: App, request: Request) -> Response:
     if depth not in ("1", "2"):
         raise HTTPError(400, f"depth={depth}: give 1 or 2")
 
-    def work() -> Response:
-        try:
-            drawn = neighbourhood(app.kb, entity, depth=int(depth), lang=lang, max_nodes=MAX_NODES)
-        except ParameterError:
-            raise
-        except KBError as err:  # too large to draw
-            raise HTTPError(413, str(err)) from None
-        return json_response(drawn.to_json())
+    return json_response(app.call(draw, entity, int(depth), lang))
 
-    return app.call(work)
+
+def draw(kb: KB, entity: str | None, depth: int, lang: str) -> dict[str, Any]:
+    """In a reader: the neighbourhood as cytoscape.js elements; 413 past ``MAX_NODES``."""
+    try:
+        drawn = neighbourhood(kb, entity, depth=depth, lang=lang, max_nodes=MAX_NODES)
+    except ParameterError:
+        raise
+    except KBError as err:  # too large to draw
+        raise HTTPError(413, str(err)) from None
+    return drawn.to_json()

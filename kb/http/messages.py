@@ -21,6 +21,9 @@ class HTTPError(Exception):
         self.message = message
         self.headers = headers or {}
 
+    def __reduce__(self) -> tuple[object, ...]:  # raised in a worker, re-raised here
+        return (type(self), (self.status, self.message, self.headers))
+
 
 @dataclass
 class Request:
@@ -57,6 +60,8 @@ class Response:
     body: bytes
     content_type: str
     headers: dict[str, str] = field(default_factory=dict)
+    gzipped: bytes | None = field(default=None, repr=False)
+    """The body compressed once ahead (a static asset), sent to clients that take gzip."""
 
 
 def json_response(value: Any) -> Response:

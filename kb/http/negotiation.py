@@ -1,13 +1,20 @@
 """Content negotiation: which media type an answer is written in.
 
-``format=`` names a format the way ``kb.formats`` reads names (``json``, ``turtle``, an
-extension or a media type) and wins over ``Accept``; else the best media range of ``Accept``
-that is offered (``*/*`` and ``type/*`` take the first offered); else 406.
+``format=`` names a format the way ``kb.formats`` reads names (``json``, ``xml``, ``csv``,
+``tsv``, ``turtle``, ``n3``, ``json-ld``, ``jsonld``, an extension or a media type), and
+wins over ``Accept`` when it names a format of the answer's kind: for a graph ``xml`` is
+RDF/XML and ``json`` JSON-LD, as the Oxigraph CLI reads them. A name that means nothing
+for the answer (``format=yaml``, or ``turtle`` for a SELECT) is left to ``Accept``, as
+real clients send one whatever the query (SPARQLWrapper sends ``format=xml`` with every
+CONSTRUCT by default, and both ``format=json-ld`` and ``format=application/ld+json``,
+of which the last counts). Then the best media range of ``Accept`` that is offered
+(``*/*`` and ``type/*`` take the first offered); else 406.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from kb.formats import RDF_MEDIA_TYPES, RESULTS_MEDIA_TYPES, rdf_format, results_format
@@ -45,13 +52,10 @@ def negotiate(
 
     ``by_name`` reads a ``format=`` name (``kb.formats.rdf_format`` or ``results_format``).
     """
-    if fmt:
-        wanted = by_name(fmt)
-        for media, known in offered.items():
-            if known == wanted:
-                return media
-        names = ", ".join(m for m in offered if m not in GENERIC_MEDIA_TYPES)
-        raise HTTPError(406, f"format={fmt} is not offered here; use one of {names}")
+    wanted = by_name(fmt) if fmt else None
+    for media, known in offered.items():
+        if wanted is not None and known == wanted:
+            return media
     default = next(iter(offered))
     for media in accepted(accept or "*/*"):
         if media in offered:
@@ -67,12 +71,20 @@ def negotiate(
     raise HTTPError(406, f"cannot answer in {accept}; this answer is available as {listed}")
 
 
-def negotiator(accept: str | None, fmt: str | None) -> Callable[[str], str]:
-    """``media(kind)``: the media type for a "solutions" or a "graph" answer."""
+@dataclass(frozen=True)
+class Negotiation:
+    """``media(kind)``: the media type for a "solutions" or a "graph" answer, chosen once
+    the answer's kind is known (in the worker that evaluates it: this travels there)."""
 
-    def media(kind: str) -> str:
+    accept: str | None
+    fmt: str | None
+
+    def __call__(self, kind: str) -> str:
         if kind == "graph":
-            return negotiate(accept, fmt, RDF_MEDIA_TYPES, rdf_format)
-        return negotiate(accept, fmt, RESULTS_MEDIA_TYPES, results_format)
+            return negotiate(self.accept, self.fmt, RDF_MEDIA_TYPES, rdf_format)
+        return negotiate(self.accept, self.fmt, RESULTS_MEDIA_TYPES, results_format)
 
-    return media
+
+def negotiator(accept: str | None, fmt: str | None) -> Negotiation:
+    """The negotiation for a request's ``Accept`` header and ``format=`` parameter."""
+    return Negotiation(accept, fmt)

@@ -1,9 +1,12 @@
-"""Answers written out under a deadline and a cap, on the worker thread that evaluates them.
+"""Answers written out under a deadline and a cap, in the worker process that evaluates them
+(``render_task``, run by ``kb.http.app.App.run``).
 
 Rows are collected under the cap (``--max-results``), then written back through pyoxigraph's
-own writers (by way of SPARQL JSON), so every results format stays standard. A query that
-streams its rows stops at the deadline; one that must sort or aggregate everything first
-cannot be interrupted from Python and finishes in the background.
+own writers (by way of SPARQL JSON), so every results format stays standard. The whole
+answer is written before the first byte goes out: an error while rows are read becomes a
+status (500, with the engine's reason), never an answer cut off half-way. A query that
+streams its rows stops at the deadline here; one that must sort or aggregate everything
+first is stopped by the server killing the worker.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 import io
 import json
 import time
-import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -27,11 +29,11 @@ from pyoxigraph import (
     parse_query_results,
 )
 
+from kb.errors import EvaluationError
 from kb.formats import RDF_MEDIA_TYPES, RESULTS_MEDIA_TYPES
-from kb.http.messages import Response
+from kb.http.messages import HTTPError, Response
 from kb.namespaces import RDF, XSD
-from kb.sparql.results import serialize_graph
-from kb.store.backend import QueryResult
+from kb.sparql.results import Result, serialize_graph
 
 PLAIN_DATATYPES = frozenset({XSD + "string", RDF + "langString"})
 """Literal datatypes SPARQL JSON leaves unsaid."""
@@ -70,15 +72,23 @@ def term_json(term: Any) -> dict[str, Any]:
 
 
 def bounded(items: Any, cap: int | None, deadline: float) -> list[Any]:
-    """Up to ``cap`` items; TooLarge past it, Expired once the deadline has passed."""
+    """Up to ``cap`` items; TooLarge past it, Expired once the deadline has passed; the
+    engine's errors while it evaluates as EvaluationError."""
     out = []
-    for item in items:
-        out.append(item)
-        if cap is not None and len(out) > cap:
-            raise TooLarge
-        if len(out) % 256 == 0 and time.monotonic() > deadline:
-            raise Expired
+    try:
+        for item in items:
+            out.append(item)
+            if cap is not None and len(out) > cap:
+                raise TooLarge
+            if len(out) % 256 == 0 and time.monotonic() > deadline:
+                raise Expired
+    except (RuntimeError, OSError, ValueError) as err:
+        raise EvaluationError(f"the query failed while it ran: {one_line(err)}") from None
     return out
+
+
+def one_line(err: BaseException) -> str:
+    return " ".join(str(err).split())
 
 
 def render(
@@ -91,7 +101,8 @@ def render(
     out = io.BytesIO()
     if isinstance(raw, QueryTriples):
         chosen = media("graph")
-        serialize_graph(bounded(raw, cap, deadline), out, RDF_MEDIA_TYPES[chosen])
+        triples = bounded(raw, cap, deadline)
+        _written(chosen, lambda: serialize_graph(triples, out, RDF_MEDIA_TYPES[chosen]))
     else:
         chosen = media("solutions")
         if isinstance(raw, QuerySolutions):
@@ -106,25 +117,32 @@ def render(
                 },
             }
             raw = parse_query_results(json.dumps(document).encode(), QueryResultsFormat.JSON)
-        raw.serialize(out, RESULTS_MEDIA_TYPES[chosen])
+        answer = raw
+        _written(chosen, lambda: answer.serialize(out, RESULTS_MEDIA_TYPES[chosen]))
     charset = "; charset=utf-8" if not chosen.endswith(("+xml", "/xml")) else ""
     return Response(200, out.getvalue(), chosen + charset)
 
 
-def render_in_worker(
-    produce: Callable[[], QueryResult],
+def _written(media: str, write: Callable[[], None]) -> None:
+    """Run a writer; what it cannot write (a triple term in JSON-LD) is 406."""
+    try:
+        write()
+    except (OSError, ValueError) as err:
+        raise HTTPError(
+            406,
+            f"this answer cannot be written as {media}: {one_line(err)}; ask for another format",
+        ) from None
+
+
+def render_task(
+    kb: Any,
+    task: Callable[..., Any],
+    args: tuple[Any, ...],
     media: Callable[[str], str],
     cap: int | None,
     deadline: float,
 ) -> Response:
-    """Evaluate and render in the worker thread, and let go of the result there.
-
-    pyoxigraph's result iterators must be dropped on the thread that made them; an
-    exception's traceback would carry them to the handler thread, so its frames are
-    cleared here first.
-    """
-    try:
-        return render(produce(), media, cap, deadline)
-    except BaseException as err:
-        traceback.clear_frames(err.__traceback__)
-        raise
+    """In a reader: ``task(kb, *args)`` gives a query result (a ``Result`` or pyoxigraph's
+    own), written here as the answer, under the cap and the deadline."""
+    raw = task(kb, *args)
+    return render(raw.raw if isinstance(raw, Result) else raw, media, cap, deadline)

@@ -1,12 +1,15 @@
 """Which view answers which path, and how library errors become statuses.
 
-``route(app, request)`` is pure (no sockets), so most server tests call it in-process.
+``route(app, request)`` needs no socket: a test can call it with a ``Request``. A view is a
+function ``view(app, request) -> Response`` that uses the KB only through ``app.run``,
+``app.call`` and ``app.write`` (``kb.http.app``), so whatever it asks runs in a worker
+process, under the deadline.
 """
 
 from __future__ import annotations
 
 from kb import __version__
-from kb.errors import KBError, ParameterError, QueryError, UnknownQuery
+from kb.errors import EvaluationError, KBError, ParameterError, QueryError, UnknownQuery
 from kb.http import (
     answers,
     canned,
@@ -27,6 +30,8 @@ def route(app: App, request: Request) -> Response:
     """The response to ``request``; HTTPError for 4xx/5xx answers."""
     try:
         return _view(app, request)
+    except EvaluationError as err:
+        raise HTTPError(500, str(err)) from None
     except (ParameterError, QueryError) as err:
         raise HTTPError(400, str(err)) from None
     except UnknownQuery as err:
@@ -63,7 +68,7 @@ def _view(app: App, request: Request) -> Response:
             {
                 "status": "ok",
                 "version": __version__,
-                "store": app.kb.location,
+                "store": app.location,
                 "read_only": not app.config.allow_update,
             }
         )

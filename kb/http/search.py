@@ -3,6 +3,9 @@ type-ahead of its forms (``class=`` narrows it to one class)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from kb.api import KB
 from kb.http.app import App
 from kb.http.messages import HTTPError, Request, Response, allow, json_response
 from kb.ontology import label as ontology_label
@@ -19,20 +22,20 @@ def search(app: App, request: Request) -> Response:
     if not given.isdigit() or not 1 <= int(given) <= MAX_LIMIT:
         raise HTTPError(400, f"limit={given}: give a number from 1 to {MAX_LIMIT}")
 
-    def work() -> Response:
-        hits = app.kb.search(text, cls=cls, limit=int(given))
-        return json_response(
-            {
-                "q": text,
-                "results": [
-                    {
-                        **h.to_json(lang),
-                        "class_label": ontology_label(h.classes[0], lang) if h.classes else "",
-                        "href": f"/entity/{h.id}",
-                    }
-                    for h in hits
-                ],
-            }
-        )
+    return json_response(app.call(find, text, cls, int(given), lang))
 
-    return app.call(work)
+
+def find(kb: KB, text: str, cls: str | None, limit: int, lang: str) -> dict[str, Any]:
+    """In a reader: the search's hits, as the page shows them."""
+    hits = kb.search(text, cls=cls, limit=limit)
+    return {
+        "q": text,
+        "results": [
+            {
+                **h.to_json(lang),
+                "class_label": ontology_label(h.classes[0], lang) if h.classes else "",
+                "href": f"/entity/{h.id}",
+            }
+            for h in hits
+        ],
+    }

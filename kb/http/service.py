@@ -22,10 +22,15 @@ DESCRIPTION = Path(__file__).resolve().parent / "static" / "service.ttl"
 
 
 def service_description(app: App, request: Request) -> Response:
-    host = request.header("Host") or request.address
-    endpoint = f"http://{host}/sparql"
+    """The description, its endpoint IRI built from the ``Host`` the request names (the
+    server has checked it is a host name, or it answered 400) or else its own address."""
+    endpoint = f"http://{request.header('Host') or request.address}/sparql"
+    try:
+        service = NamedNode(endpoint)
+    except ValueError:
+        endpoint = f"http://{request.address}/sparql"
+        service = NamedNode(endpoint)
     triples = list(parse(DESCRIPTION.read_bytes(), RdfFormat.TURTLE, base_iri=endpoint))
-    service = NamedNode(endpoint)
     if app.config.allow_update:
         triples.append(
             Triple(service, NamedNode(SD + "supportedLanguage"), NamedNode(SD + "SPARQL11Update"))

@@ -3,6 +3,8 @@ that prefers RDF) and ``/static/NAME`` (bundled, so the page works with no inter
 
 from __future__ import annotations
 
+import gzip
+from functools import cache
 from pathlib import Path
 
 from kb.formats import RDF_MEDIA_TYPES
@@ -35,9 +37,19 @@ def asset(app: App, request: Request, name: str) -> Response:
     if "/" in name or name.startswith(".") or not entry.is_file():
         raise HTTPError(404, f"no such file: /static/{name}")
     content_type = STATIC_TYPES.get(entry.suffix, "application/octet-stream")
+    body, gzipped = _loaded(entry, entry.stat().st_mtime_ns)
     return Response(
         200,
-        entry.read_bytes(),
+        body,
         content_type,
         {"Cache-Control": "no-cache" if name.endswith(".html") else "max-age=3600"},
+        gzipped=gzipped,
     )
+
+
+@cache
+def _loaded(entry: Path, mtime: int) -> tuple[bytes, bytes]:
+    """A bundled file and its gzip form, read and compressed once (the query page's script
+    is 1 MB: 0.3 MB compressed)."""
+    body = entry.read_bytes()
+    return body, gzip.compress(body, compresslevel=9, mtime=0)

@@ -24,7 +24,7 @@ from pyoxigraph import (
     serialize,
 )
 
-from kb.errors import KBError
+from kb.errors import EvaluationError, KBError
 from kb.formats import RDF_FORMATS, RESULTS_FORMATS, TABLE, rdf_format, results_format
 from kb.namespaces import PREFIXES, compact
 from kb.sparql.table import cut, text_table
@@ -76,7 +76,18 @@ class Result:
         ]
 
     def write(self, out: IO[bytes], fmt: str) -> None:
-        """Write the result in ``fmt``: ``table`` or a name ``kb.formats`` knows."""
+        """Write the result in ``fmt``: ``table`` or a name ``kb.formats`` knows. The
+        engine's errors while it evaluates (rows are read as they are written) are an
+        EvaluationError, one line."""
+        try:
+            self._write(out, fmt)
+        except BrokenPipeError:
+            raise
+        except (RuntimeError, OSError) as err:
+            reason = " ".join(str(err).split())
+            raise EvaluationError(f"the query failed while it ran: {reason}") from None
+
+    def _write(self, out: IO[bytes], fmt: str) -> None:
         if self.kind == "graph":
             graph_format = RdfFormat.TURTLE if fmt == TABLE else rdf_format(fmt)
             if graph_format is None:

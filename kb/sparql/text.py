@@ -1,11 +1,15 @@
-"""SPARQL as text: a careful scan where there is no algebra API, and data-update bodies.
-
-pyoxigraph parses queries but exposes no algebra, so the server and the remote store read
-the text with a small tokenizer that knows strings, comments and IRIs (a ``SERVICE`` in a
-string, a comment or an IRI is not a keyword):
+"""SPARQL as text: checks made before a query runs, and rewrites where there is no algebra
+API. Every one reads the text with the grammar's own terminals (``kb.sparql.lexer``), so a
+keyword inside a string, a comment, an IRI or a name is not taken for one, and the other way
+round.
 
 - ``find_keyword`` lets ``kb serve`` refuse ``SERVICE`` (and ``LOAD`` in updates): both
-  make the server fetch a URL the caller chose.
+  make the server fetch a URL the caller chose. It fails closed: a reading of the query in
+  which the keyword may be one (below), or a query it cannot read that spells the keyword,
+  is a hit.
+- ``check_depth`` refuses nesting deeper than ``MAX_DEPTH`` before any parser sees it:
+  pyoxigraph's recursive parser overflows its stack near 830 nested ``FILTER EXISTS {``.
+- ``has_dataset``: whether the query names its own dataset (``FROM``, ``FROM NAMED``).
 - ``substitute`` binds canned-query parameters, in the embedded store as for a remote
   server (which only receives text): each ``$name`` becomes the RDF term written in
   N-Triples syntax (by pyoxigraph, so a value cannot break out of its term). pyoxigraph's
@@ -16,60 +20,141 @@ string, a comment or an IRI is not a keyword):
   as the embedded store does with ``prefixes=``.
 - ``quad_data`` writes quads as the body of ``INSERT DATA`` / ``DELETE DATA``.
 
+Where a keyword may hide. pyoxigraph 0.5's parser (a PEG) matches a keyword at any point
+where a token may start, with no word boundary after it, so it reads ``SERVICESILENT``,
+``trueSERVICE <u> {}`` (the literal ``true``, then SERVICE) and the prefixed name
+``SERVICEex:a`` (SERVICE, then ``ex:a``) as SERVICE clauses, all measured calling out.
+A name the grammar reads whole is safe only where the parser reads it whole too:
+variables, blank node labels, language tags and the local part of a prefixed name are read
+greedily; bare words and the prefix of a prefixed name are not. So a hit is the keyword
+anywhere inside a bare word or a prefix, in any reading of the text (``lexer.readings``:
+as written, and with SPARQL 1.1's codepoint escapes replaced).
+
 >>> substitute("SELECT ?x $org WHERE { $org ?p ?x } GROUP BY ?x $org",
 ...            {"org": "<https://e/o>"})
 'SELECT ?x (<https://e/o> AS ?org) WHERE { <https://e/o> ?p ?x } GROUP BY ?x (<https://e/o>)'
 >>> find_keyword('SELECT * { ?s ?p "SERVICE" } # SERVICE', {"SERVICE"}) is None
 True
+>>> find_keyword("SELECT * { ?s ?p trueSERVICE <http://x/> {} }", {"SERVICE"})
+Found(keyword='SERVICE', line=1, token='trueSERVICE')
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from typing import NamedTuple
 
 from pyoxigraph import Quad
 
-_TOKEN = re.compile(
-    r"""
-    (?P<space>\s+)
-  | (?P<comment>\#[^\n]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-             | '''(?:[^'\\]|\\.|'(?!''))*'''
-             | "(?:[^"\\\n]|\\.)*"
-             | '(?:[^'\\\n]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
-  | (?P<word>[A-Za-z_\u00C0-\uFFFF][A-Za-z0-9_\-.:\u00B7\u00C0-\uFFFF]*)
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+from kb.errors import QueryError
+from kb.sparql.lexer import CLOSERS, OPENERS, Token, Unreadable, lex, readings
+
+MAX_DEPTH = 400
+"""Deepest nesting of brackets a query may have: about half of what crashes pyoxigraph's
+parser on an 8 MiB stack (830 nested ``FILTER EXISTS {``, 2 600 nested ``OPTIONAL {``)."""
 _ENDS_GROUP_BY = {"HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"}
 
 
-def tokens(sparql: str) -> Iterator[tuple[str, str, int]]:
-    """``(kind, text, line)`` for every token, whitespace and comments included."""
-    line = 1
-    for match in _TOKEN.finditer(sparql):
-        kind = match.lastgroup or "other"
-        text = match.group()
-        if kind == "word" and text.endswith("."):  # "ek:x ." ends a triple, not the name
-            stripped = text.rstrip(".")
-            yield kind, stripped, line
-            yield "other", text[len(stripped) :], line
+class Found(NamedTuple):
+    """Where a query may use a keyword: the keyword, its line, and the token it is in (None
+    where the text could not be read there)."""
+
+    keyword: str
+    line: int
+    token: str | None
+
+
+def tokens(sparql: str) -> Iterator[Token]:
+    """Every token of the query as written, whitespace and comments included; text the
+    grammar cannot read is passed on as one last ``other`` token (for rewrites only:
+    a check must use ``lex``, which stops there)."""
+    try:
+        yield from lex(sparql)
+    except Unreadable as err:
+        yield Token("other", sparql[err.position :], err.line)
+
+
+def find_keyword(sparql: str, keywords: Iterable[str]) -> Found | None:
+    """The first of ``keywords`` (upper case) the query may use as a keyword, failing
+    closed (see the module docstring); None when no reading can."""
+    wanted = [k.upper() for k in keywords]
+    variants = readings(sparql)
+    spelled = [k for k in wanted if any(_spells(k, text) for text, _ in variants)]
+    if not spelled:
+        return None
+    unreadable: Found | None = None
+    for text, unescaped in variants:
+        try:
+            found = _keyword_among(lex(text, unescaped=unescaped), spelled)
+        except Unreadable as err:
+            found = _keyword_among(iter(err.tokens), spelled)
+            unreadable = unreadable or Found(spelled[0], err.line, None)
+        if found:
+            return found
+    return unreadable
+
+
+def _keyword_among(stream: Iterator[Token], spelled: list[str]) -> Found | None:
+    for token in stream:
+        if token.kind == "word":
+            within = token.text.upper()
+        elif token.kind == "pname":
+            within = token.text.partition(":")[0].upper()
         else:
-            yield kind, text, line
-        line += text.count("\n")
-
-
-def find_keyword(sparql: str, keywords: Iterable[str]) -> tuple[str, int] | None:
-    """The first of ``keywords`` (upper case) used as a keyword, and its line; else None."""
-    wanted = set(keywords)
-    for kind, text, line in tokens(sparql):
-        if kind == "word" and text.upper() in wanted:
-            return text.upper(), line
+            continue
+        for keyword in spelled:
+            if keyword in within:
+                return Found(keyword, token.line, token.text)
     return None
+
+
+def _spells(keyword: str, text: str) -> bool:
+    """Whether the letters of ``keyword`` are anywhere in ``text``, in any ASCII case (as
+    the parser matches keywords: U+017F, the long s, is no ``s``)."""
+    return re.search(keyword, text, re.IGNORECASE | re.ASCII) is not None
+
+
+def check_depth(sparql: str, limit: int = MAX_DEPTH) -> None:
+    """QueryError if brackets nest deeper than ``limit`` in any reading of the query."""
+    if sum(sparql.count(c) for c in ("{", "(", "[", "<<")) <= limit:
+        return  # cannot nest deeper than it has brackets
+    deepest = 0
+    for text, unescaped in readings(sparql):
+        try:
+            deepest = max(deepest, _depth(lex(text, unescaped=unescaped))[0])
+        except Unreadable as err:
+            # what follows cannot be read: count every bracket in it as an opening one
+            before, current = _depth(iter(err.tokens))
+            rest = text[err.position :]
+            opened = sum(rest.count(c) for c in "{([") + rest.count("<<")
+            deepest = max(deepest, before, current + opened)
+    if deepest > limit:
+        raise QueryError(
+            f"the query nests brackets {deepest} deep; at most {limit} are allowed "
+            "(deeper nesting can crash the SPARQL parser)"
+        )
+
+
+def _depth(stream: Iterator[Token]) -> tuple[int, int]:
+    """The deepest nesting among the tokens, and the nesting at their end."""
+    current = deepest = 0
+    for token in stream:
+        if token.kind != "punct":
+            continue
+        if token.text in OPENERS:
+            current += 1
+            deepest = max(deepest, current)
+        elif token.text in CLOSERS:
+            current = max(0, current - 1)
+    return deepest, current
+
+
+def has_dataset(sparql: str) -> bool:
+    """Whether the query names its dataset itself (``FROM`` / ``FROM NAMED``), as written."""
+    if "from" not in sparql.lower():
+        return False
+    return any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens(sparql))
 
 
 def substitute(sparql: str, terms: Mapping[str, str]) -> str:
@@ -87,7 +172,7 @@ def substitute(sparql: str, terms: Mapping[str, str]) -> str:
     clause_parens = 0
     previous = ""
     for kind, text, _ in tokens(sparql):
-        if kind == "word" and ":" not in text:
+        if kind == "word":
             word = text.upper()
             if word == "SELECT":
                 mode, top, clause_parens = "project", braces == 0, parens
@@ -98,7 +183,7 @@ def substitute(sparql: str, terms: Mapping[str, str]) -> str:
             elif word in _ENDS_GROUP_BY and mode == "group":
                 mode = ""
             previous = word
-        elif kind == "other":
+        elif kind == "punct":
             if text == "{":
                 braces += 1
                 mode = "" if mode == "project" else mode
@@ -134,7 +219,7 @@ def with_prefixes(sparql: str, prefixes: Mapping[str, str], *, separator: str = 
     for kind, text, _ in tokens(sparql):
         if kind in ("space", "comment"):
             continue
-        if kind == "word" and ":" in text:
+        if kind == "pname":
             (declared if after_prefix else used).add(text.partition(":")[0])
         after_prefix = kind == "word" and text.upper() == "PREFIX"
     missing = sorted(p for p in used - declared if p in prefixes)

@@ -10,6 +10,7 @@ class it holds.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -20,6 +21,20 @@ MEMORY = ":memory:"
 """The location of a store that lives in memory (tests, notebooks; nothing is kept)."""
 
 
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a query reads when the caller names it, as the SPARQL 1.1 Protocol's
+    ``default-graph-uri`` and ``named-graph-uri`` do: the default graph is the merge of
+    ``default`` (none: an empty default graph), and ``GRAPH`` sees only ``named``.
+
+    Without one, a query reads the dataset its own ``FROM`` / ``FROM NAMED`` give, and a
+    query without those reads the union of every graph, with every named graph for ``GRAPH``.
+    """
+
+    default: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()
+
+
 class Backend(Protocol):
     """The operations the KB needs from a store."""
 
@@ -28,6 +43,10 @@ class Backend(Protocol):
     """Writes raise StoreError (another process holds an embedded store)."""
     transactional: bool
     """``replace_graphs`` writes every graph it is given in one transaction."""
+    maintains_derived: bool
+    """The store keeps ``ekg:entities`` and ``ekg:derived`` in step with the articles itself
+    (another ``kb serve``, which also refuses writes to system graphs): the KB writes the
+    articles and leaves the rest to it."""
     path: Path | None
     """The directory of an embedded store on disk: worker processes can open read-only
     snapshots of it, and ``bulk_write`` is available. None for memory and servers."""
@@ -36,7 +55,7 @@ class Backend(Protocol):
         self,
         sparql: str,
         substitutions: dict[Any, Any] | None = None,
-        exclude_graphs: Iterable[str] = (),
+        dataset: Dataset | None = None,
     ) -> QueryResult: ...
 
     def update(self, sparql: str) -> None:
@@ -76,13 +95,21 @@ class Backend(Protocol):
     def graph_quads(self, graphs: list[str] | None) -> Iterator[Quad]:
         """The quads of the named graphs given (all of them for None), graph by graph."""
 
+    def snapshot(self, target: Path) -> None:
+        """Write the store as it is now into the new directory ``target``, as an on-disk
+        store that nothing else writes (``kb serve``'s readers open it read-only). Only an
+        embedded store (on disk: hard links, cheap; in memory: a copy)."""
+
     def close(self) -> None: ...
 
 
-def open_store(location: str | Path | None, *, wait: float = 0.0) -> Backend:
+def open_store(
+    location: str | Path | None, *, wait: float = 0.0, read_only: bool = False
+) -> Backend:
     """``None`` or ``:memory:`` → in memory; ``http(s)://…`` → remote server; else a path.
 
     ``wait``: seconds to wait for another process's hold on an on-disk store to end.
+    ``read_only``: open an on-disk store that no process writes (a snapshot) as it is.
     """
     if location is None or str(location) == MEMORY:
         from kb.store.embedded import EmbeddedBackend
@@ -95,4 +122,4 @@ def open_store(location: str | Path | None, *, wait: float = 0.0) -> Backend:
         return RemoteBackend(text)
     from kb.store.embedded import EmbeddedBackend
 
-    return EmbeddedBackend(Path(text).expanduser(), wait=wait)
+    return EmbeddedBackend(Path(text).expanduser(), wait=wait, read_only=read_only)

@@ -10,6 +10,7 @@ new, never a mix.
 from __future__ import annotations
 
 import io
+import shutil
 import threading
 import time
 import uuid
@@ -29,9 +30,13 @@ from kb.namespaces import (
     RDF,
     STAGING_GRAPH_PREFIX,
 )
-from kb.sparql.text import quad_data, substitute
+from kb.sparql.text import check_depth, has_dataset, quad_data, substitute
 from kb.store import journal
-from kb.store.backend import MEMORY, QueryResult
+from kb.store.backend import MEMORY, Dataset, QueryResult
+
+SNAPSHOTS = "serve-snapshots"
+"""The directory inside an on-disk store where ``kb serve`` keeps its snapshots; one left
+by a server that was killed is removed by the next process that opens the store to write."""
 
 
 class EmbeddedBackend:
@@ -41,11 +46,16 @@ class EmbeddedBackend:
     this waits up to ``wait`` seconds for it, then opens a read-only snapshot: queries
     and exports still work and see the last committed state; writing raises StoreError.
     Staging graphs of a write in progress are never visible to queries.
+
+    ``read_only=True`` opens a store no process writes (a snapshot ``kb serve`` made with
+    ``snapshot``) as it is: pyoxigraph leaves undefined what a read-only open sees of a
+    store another process is writing, which a snapshot never is.
     """
 
     transactional = True
+    maintains_derived = False
 
-    def __init__(self, path: Path | None, *, wait: float = 0.0) -> None:
+    def __init__(self, path: Path | None, *, wait: float = 0.0, read_only: bool = False) -> None:
         self.location = str(path) if path else MEMORY
         self.path = path
         self.read_only = False
@@ -56,6 +66,13 @@ class EmbeddedBackend:
         self._hidden: list[str] = []  # staging graphs a read-only snapshot caught
         if path is None:
             self.store = Store()
+            return
+        if read_only:
+            try:
+                self.store = Store.read_only(str(path))
+            except OSError as err:
+                raise StoreError(f"cannot open the store {path}: {err}") from None
+            self.read_only = True
             return
         deadline = time.monotonic() + wait
         while True:
@@ -72,6 +89,7 @@ class EmbeddedBackend:
                     return
                 time.sleep(0.1)
         self._drop_staging()
+        shutil.rmtree(path / SNAPSHOTS, ignore_errors=True)  # we hold the store: no server does
 
     def _open_snapshot(self, path: Path) -> None:
         # The writer may compact and delete a file between RocksDB reading the manifest
@@ -136,22 +154,28 @@ class EmbeddedBackend:
         self,
         sparql: str,
         substitutions: dict[Any, Any] | None = None,
-        exclude_graphs: Iterable[str] = (),
+        dataset: Dataset | None = None,
     ) -> QueryResult:
-        excluded = set(exclude_graphs)
+        """Evaluate a query over the union of the graphs, or over the dataset the caller
+        (``dataset``) or the query itself (``FROM``) names."""
+        check_depth(sparql)
         options: dict[str, Any] = {"use_default_graph_as_union": True}
+        own = dataset is None and has_dataset(sparql)
         # A query either leaves staging graphs out of its default graph, or takes its
         # snapshot before any exist: a write waits for such queries to have started.
         with self._guard:
-            union = not (excluded or self._writing or self._hidden)
+            union = dataset is None and not (own or self._writing or self._hidden)
             self._unguarded += union
         try:
-            if not union:
+            if dataset is not None:
                 options = {
-                    "default_graph": [
-                        NamedNode(g) for g in self.named_graphs() if g not in excluded
-                    ]
+                    "default_graph": [NamedNode(g) for g in dataset.default],
+                    "named_graphs": [NamedNode(g) for g in dataset.named],
                 }
+            elif own:
+                options = {}  # FROM and FROM NAMED say it all
+            elif not union:
+                options = {"default_graph": [NamedNode(g) for g in self.named_graphs()]}
             if substitutions:  # written in: see kb.sparql.text.substitute for why
                 terms = {var.value: str(term) for var, term in substitutions.items()}
                 sparql = substitute(sparql, terms)
@@ -167,6 +191,7 @@ class EmbeddedBackend:
                     self._guard.notify_all()
 
     def update(self, sparql: str) -> None:
+        check_depth(sparql)
         with self._write_session():  # one writer at a time: a CLEAR must not meet a swap half-way
             try:
                 self.store.update(sparql, prefixes=PREFIXES)
@@ -306,6 +331,29 @@ class EmbeddedBackend:
         names = graphs if graphs is not None else self.named_graphs()
         for graph in names:
             yield from self.store.quads_for_pattern(None, None, None, NamedNode(graph))
+
+    def snapshot(self, target: Path) -> None:
+        """The store as it is now, in the new directory ``target``: a RocksDB checkpoint
+        (hard links to the immutable table files) of an on-disk store, a copy of one in
+        memory. No write of this process is half done in it (they hold ``_writer``)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with self._writer:
+            if self.path is not None:
+                self.store.flush()
+                self.store.backup(str(target))
+                return
+            copy = Store(str(target))
+            copy.bulk_extend(self.store.quads_for_pattern(None, None, None, None))
+            copy.flush()
+            del copy
+
+    def extend_from(self, snapshot: Path) -> None:
+        """Add every quad of the on-disk store ``snapshot`` (one that ``snapshot`` made):
+        how ``kb serve`` gives a new writer of an in-memory store what the last one had."""
+        source = Store.read_only(str(snapshot))
+        with self._writer:
+            self.store.bulk_extend(source.quads_for_pattern(None, None, None, None))
+        del source
 
     def close(self) -> None:
         if self.path is not None and not self.read_only:

@@ -28,6 +28,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pyoxigraph import (
@@ -49,7 +50,7 @@ from kb.namespaces import ENTITIES_GRAPH, PREFIXES
 from kb.sparql.catalogue import internal_query, values_query
 from kb.sparql.results import is_true
 from kb.sparql.text import find_keyword, quad_data, substitute, with_prefixes
-from kb.store.backend import QueryResult
+from kb.store.backend import Dataset, QueryResult
 from kb.store.dialects import STANDARD, Dialect, detect
 
 ACCEPT_ANY_RESULT = (
@@ -102,10 +103,16 @@ class RemoteBackend:
         self._opener = _opener(self.endpoints)
         self.timeout = timeout or float(os.environ.get("KB_HTTP_TIMEOUT", "300"))
         self.dialect: Dialect = STANDARD
-        self.server: str | None = None  # the Server header of the first answer
+        self.server: str | None = None
+        """The ``Server`` header of the server's first answer (it chooses the dialect)."""
         self.max_rows = 0  # the most triples in one answer, when the server cuts answers
         self._check_union_default_graph()
         self.max_rows = self._max_rows()
+
+    @property
+    def maintains_derived(self) -> bool:
+        """Another ``kb serve`` (its ``Server`` header says ``event-kb/``) derives for itself."""
+        return (self.server or "").startswith("event-kb/")
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -156,9 +163,10 @@ class RemoteBackend:
         self,
         sparql: str,
         substitutions: dict[Any, Any] | None = None,
-        exclude_graphs: Iterable[str] = (),
+        dataset: Dataset | None = None,
     ) -> QueryResult:
-        """Run a query over the union of all graphs (or all but ``exclude_graphs``)."""
+        """Run a query over the union of all graphs (the server's default graph), or over
+        the ``dataset`` named with the protocol's parameters."""
         text, shipped = self.dialect.rewrite(sparql)
         text = with_prefixes(text, PREFIXES)
         if shipped:
@@ -166,10 +174,9 @@ class RemoteBackend:
         if substitutions:
             text = substitute(text, {var.value: str(term) for var, term in substitutions.items()})
         form = [("query", text)]
-        excluded = set(exclude_graphs)
-        if excluded:
-            # the protocol's dataset parameters: every named graph but the excluded ones
-            form += [("default-graph-uri", g) for g in self.named_graphs() if g not in excluded]
+        if dataset is not None:
+            form += [("default-graph-uri", g) for g in dataset.default]
+            form += [("named-graph-uri", g) for g in dataset.named]
         media, body = self._request(
             "POST",
             self.endpoints.query,
@@ -267,6 +274,9 @@ class RemoteBackend:
     def graph_quads(self, graphs: list[str] | None) -> Iterator[Quad]:
         """GET each graph from the graph store."""
         return self._quads(graphs if graphs is not None else self.named_graphs())
+
+    def snapshot(self, target: Path) -> None:
+        raise StoreError("a SPARQL server keeps its own copies; there is no snapshot of it")
 
     def close(self) -> None:
         """Nothing to release: every request opens and closes its own connection."""
