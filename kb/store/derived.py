@@ -3,15 +3,19 @@
 It holds the place closure (``ek:within`` chains and the reflexive ``ek:partOfPlace``), the
 organization closure and ``ek:partOfOrganization``, and ``ek:partnerOf``, so a canned query
 asks "the Middle East or a place within it" or "a partner of NVIDIA" with one triple
-pattern. The queries of ``queries/derive/`` read the union of all graphs, which is fast:
+pattern; and the display values answers show (``kb.store.display``: one name per resource
+and language, the fallback chain applied), so a canned query finds a name with one
+lookup. The queries of ``queries/derive/`` read the union of all graphs, which is fast:
 they read nothing the derived graph holds. (Naming every other graph instead costs a scan
 per graph: 100 times slower with a few hundred articles.) ``ek:within`` is the exception,
 as the derived graph holds its closure: that closure is computed here from the edges as
 stated, so a removed edge takes its consequences with it.
 
 Crash safety: a write puts the derive-pending marker (``ekg:derive-pending``) in with its
-graphs, and the new derived graph replaces the marker in one transaction; a store opened
-with the marker still there was cut off in between, and derives again (``KB.repair``).
+graphs, and the changes to the derived graph go in, and the marker out, in one transaction
+(one SPARQL update, ``write_changes``); a store opened with the marker still there was cut
+off in between, and derives again (``KB.repair``). A remote store has no transactions
+across graphs: it gets the whole derived graph by one Graph Store ``PUT``.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from kb.namespaces import DERIVE_PENDING_GRAPH, DERIVED_GRAPH, EK, RDFS
 from kb.sparql.catalogue import derive_queries, internal_query
+from kb.sparql.text import quad_data
 from kb.store.backend import Backend
+from kb.store.display import display_quads
 
 Pairs = list[tuple[NamedNode, NamedNode]]
 
@@ -43,10 +49,29 @@ def derive(backend: Backend) -> None:
     for _, sparql in derive_queries():
         result = backend.query(sparql)
         quads.extend(Quad(t.subject, t.predicate, t.object, derived) for t in result)
-    graphs = {DERIVED_GRAPH: quads}
+    quads += display_quads(backend)
     if backend.transactional:
-        graphs[DERIVE_PENDING_GRAPH] = []  # gone in the same transaction
-    backend.replace_graphs(graphs)
+        write_changes(backend, quads)
+    else:
+        backend.replace_graphs({DERIVED_GRAPH: quads})
+
+
+def write_changes(backend: Backend, quads: list[Quad]) -> None:
+    """Make ``ekg:derived`` hold exactly ``quads`` by writing only what changed, and remove
+    the marker, in one update (one transaction).
+
+    Replacing the whole graph (a staging graph, then ``MOVE``) costs time for every quad
+    it holds, and with the display values it holds about 100,000 at 1M quads (``MOVE`` of
+    80,000 quads measured at 11 s); a load changes a few hundred of them."""
+    old = set(backend.graph_quads([DERIVED_GRAPH]))
+    new = set(quads)
+    steps = []
+    if old - new:
+        steps.append(f"DELETE DATA {{ {quad_data(old - new)} }}")
+    if new - old:
+        steps.append(f"INSERT DATA {{ {quad_data(new - old)} }}")
+    steps.append(f"DROP SILENT GRAPH <{DERIVE_PENDING_GRAPH}>")
+    backend.update(" ;\n".join(steps))
 
 
 def place_closure(backend: Backend) -> tuple[Pairs, Pairs]:
