@@ -272,7 +272,7 @@ class KB:
         bound = self.bind(canned, params or {}, lang=lang)
         subs = {Variable(k): v for k, v in bound.items()}
         sparql = rewrite_service(canned.sparql)
-        return Result(self.backend.query(sparql, subs), parameters=set(bound))
+        return Result(self.backend.query(sparql, subs))
 
     def bind(
         self, canned: CannedQuery, params: dict[str, str], *, lang: str = "en"
@@ -281,9 +281,14 @@ class KB:
         return binding.bind(self.backend, canned, params, lang=lang)
 
     def resolve(self, name: str, cls: str = "Entity", *, param: str = "name") -> NamedNode:
-        """The one entity of class ``cls`` (an ``ek:`` local name) called ``name``: an
-        English or Korean label, an alias, an id (``naver-cloud``) or an IRI."""
+        """The one entity of class ``cls`` (an ``ek:`` local name) called ``name``: a label
+        or alias in any language, an id (``naver-cloud``), ``ekr:naver-cloud`` or an IRI."""
         return binding.resolve(self.backend, name, cls, param=param)
+
+    def languages(self) -> list[str]:
+        """The languages answers can be asked in (``lang=``): English and every language
+        an article uses (``kb.store.display``)."""
+        return binding.languages(self.backend)
 
     # -- whole-KB views --------------------------------------------------------------------
 
@@ -310,24 +315,28 @@ class KB:
             quads = (q.triple for q in quads)
         serialize(quads, output, fmt, prefixes=PREFIXES if fmt in PREFIXED_FORMATS else None)
 
-    def stats(self) -> dict[str, Any]:
-        """Entity and fact counts per class, and fact counts per article."""
+    def stats(self, *, lang: str = "en") -> dict[str, Any]:
+        """Entity and fact counts per class; per article its headline (in ``lang``, by the
+        display-name chain), facts and quads (the size of its graph); the languages."""
         classes = {
             compact(r["class"].value): int(r["count"].value)
             for r in self.backend.query(internal_query("stats-classes"))
         }
+        display = binding.language_terms(self.backend, lang)
+        subs = {Variable("displayName"): display["displayName"]}
         articles = [
             {
                 "article": compact(r["article"].value),
                 "headline": r["headline"].value if r["headline"] else "",
-                "facts": int(r["facts"].value),
+                "facts": int(r["facts"].value) if r["facts"] else 0,
                 "quads": int(r["quads"].value),
             }
-            for r in self.backend.query(internal_query("stats-articles"))
+            for r in self.backend.query(internal_query("stats-articles"), subs)
         ]
         return {
             "store": self.location,
             "graphs": len(self.backend.named_graphs()),
+            "languages": self.languages(),
             "classes": classes,
             "articles": articles,
         }

@@ -72,14 +72,16 @@ class AskCommand(click.Command):
     default="en",
     show_default=True,
     metavar="TAG",
-    help="Language of the names in the answer (en, ko, ...; English where missing).",
+    help="Language of the names in the answer: any the KB has (`kb stats` lists them); "
+    "where a name is missing in it, English, then the article's language.",
 )
 @click.pass_context
 def ask(ctx: click.Context, name: str, fmt: str | None, lang: str) -> None:
     """Run canned query NAME with its parameters: kb ask NAME --PARAM VALUE ...
 
-    Entity parameters take an English or Korean name, an alias, or an id.
-    `kb queries` lists the queries and their parameters.
+    Entity parameters take a name or alias in any language, an id (naver-cloud), the id
+    as answers print it (ekr:naver-cloud) or an IRI. `kb queries` lists the queries and
+    their parameters.
     """
     params = ctx.meta.get("ask_params", {})
     with user_errors():
