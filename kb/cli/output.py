@@ -7,6 +7,7 @@ SELECT/ASK, an RDF format for graphs) is known once the query has run.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -36,8 +37,23 @@ class FormatName(click.ParamType):
 
 
 def print_result(result: Any, fmt: str | None) -> None:
-    """Write a ``Result`` to standard output in ``fmt`` (table or Turtle by default)."""
+    """Write a ``Result`` to standard output in ``fmt`` (table or Turtle by default); a
+    table fits the terminal (``terminal_width``)."""
     out = sys.stdout.buffer
     with user_errors():
-        result.write(out, fmt or TABLE)
+        result.write(out, fmt or TABLE, width=terminal_width())
     out.flush()
+
+
+def terminal_width() -> int | None:
+    """How wide a table may be: ``$COLUMNS`` if set, else the terminal's width when
+    standard output is one; ``None`` (no limit) when it goes to a file or a pipe."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        if sys.stdout.isatty():
+            return os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):  # no descriptor (a test's captured output)
+        pass
+    return None
