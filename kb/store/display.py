@@ -40,10 +40,13 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from kb.namespaces import (
     DERIVED_GRAPH,
+    DISPLAY_KINDS,
     DISPLAY_LANGUAGE,
     EK,
     EKR,
+    OWL,
     RDF,
+    RDFS,
     compact,
     display_predicate,
 )
@@ -165,6 +168,20 @@ def display_quads(backend: Backend) -> list[Quad]:
         Quad(derived, NamedNode(DISPLAY_LANGUAGE), Literal(lang), derived)
         for lang in sorted(languages)
     ]
+    for lang in sorted(languages):  # each sub-property declared, under the ontology's own
+        for kind in DISPLAY_KINDS:
+            term = NamedNode(display_predicate(kind, lang))
+            quads.append(
+                Quad(term, NamedNode(RDF + "type"), NamedNode(OWL + "DatatypeProperty"), derived)
+            )
+            quads.append(
+                Quad(
+                    term,
+                    NamedNode(RDFS + "subPropertyOf"),
+                    NamedNode(f"{EK}display{kind}"),
+                    derived,
+                )
+            )
     for lang in sorted(languages):
         shown: dict[str, Literal] = {}
         for iri in nodes.keys() | facts.keys():
