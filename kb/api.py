@@ -33,7 +33,7 @@ from kb.sparql import binding
 from kb.sparql.catalogue import CannedQuery, get_canned, internal_query
 from kb.sparql.federation import rewrite_service  # SERVICE <Wikidata> → $KB_WIKIDATA_SPARQL
 from kb.sparql.results import PREFIXED_FORMATS, Result
-from kb.store import derived, entity_graph
+from kb.store import derived, display, entity_graph
 from kb.store.backend import Backend, open_store
 
 if TYPE_CHECKING:  # planning pulls in YAML, the fact-file schema and multiprocessing,
@@ -213,12 +213,13 @@ class KB:
         if records is None:
             records = set().union(*map(entity_graph.records_in, graphs.values()))
         insert, delete = entity_graph.changes(self.backend, records, list(graphs), existing)
+        touched = display.touched_by(self.backend, graphs, [*insert, *delete], existing)
         if self.backend.transactional:  # the marker goes in with the graphs, or not at all
             graphs = {**graphs, DERIVE_PENDING_GRAPH: derived.pending_marker()}
         self.backend.replace_graphs(graphs, insert=insert, delete=delete)
         if before_derive:
             before_derive()
-        derived.derive(self.backend)  # ... and goes out with the new derived graph
+        derived.derive(self.backend, touched=touched)  # ... and goes out with the new one
 
     def _bulk_write(self, spool: Spool, *, before_derive: Callable[[], None]) -> None:
         new = list(spool.owner)

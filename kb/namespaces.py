@@ -49,6 +49,15 @@ def display_predicate(kind: str, lang: str) -> str:
     return f"{EK}display{kind}-{lang.lower()}"
 
 
+def is_display_predicate(iri: str) -> bool:
+    """Whether ``iri`` is one language's display predicate (``ek:displayName-ko``).
+
+    >>> is_display_predicate(EK + "displayName-ko"), is_display_predicate(EK + "displayLanguage")
+    (True, False)
+    """
+    return any(iri.startswith(f"{EK}display{kind}-") for kind in DISPLAY_KINDS)
+
+
 SYSTEM_GRAPH_FILES = {ONTOLOGY_GRAPH: "event-kb.ttl", GAZETTEER_GRAPH: "gazetteer.ttl"}
 """The system graphs seeded from ``ontology/``, and the file each is read from."""
 ONTOLOGY_FILE = SYSTEM_GRAPH_FILES[ONTOLOGY_GRAPH]

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from kb import KB, ParameterError
-from kb.namespaces import EKR
+from kb.namespaces import DERIVED_GRAPH, EKR
+from kb.store import derived
 from tests.conftest import TURTLE_PREFIXES
+from tests.test_corpus import ARTICLES, CORPUS
 
 # A Chinese article (its quotes in Chinese): Alpha is named in English and Chinese, Beta in
 # Korean and Chinese (no English), Gamma in Japanese only; Alpha and Beta's meeting has no
@@ -148,3 +150,39 @@ def test_a_reload_renames_what_it_names(kb: KB, tmp_path: Path) -> None:
     path.write_text(CHINESE_ARTICLE, encoding="utf-8")
     kb.load([path])
     assert set(names(kb, "ko")) == {"ガンマ"}
+
+
+def derived_graph(kb: KB) -> set[str]:
+    return {str(q) for q in kb.backend.graph_quads([DERIVED_GRAPH])}
+
+
+def test_a_write_computes_its_display_values_as_a_whole_derivation_would(
+    tmp_path: Path,
+) -> None:
+    # each load computes the display values of what it may have changed (kb.store.display
+    # touched_by); after every write, deriving everything again changes nothing
+    kb = KB(None)
+    for path in CORPUS:  # 006 names Sakura Compute in Korean: 005's posts are renamed
+        kb.load([path])
+        after_load = derived_graph(kb)
+        derived.derive(kb.backend)
+        assert derived_graph(kb) == after_load, path.name
+    article = tmp_path / "alpha.yaml"
+    for text in (
+        CHINESE_ARTICLE,  # a new language: every value computed again
+        CHINESE_ARTICLE.replace("name: {ja: ガンマ}", "name: {ja: ガンマ, ko: 감마}"),
+        CHINESE_ARTICLE.replace("date: 2025-01-02", "date: 2025-01-05"),  # a description changes
+    ):
+        article.write_text(text, encoding="utf-8")
+        kb.load([article])
+        after_load = derived_graph(kb)
+        derived.derive(kb.backend)
+        assert derived_graph(kb) == after_load
+    renamed = (ARTICLES / "005-sakura-compute-siam-ai-cloud.yaml").read_text(encoding="utf-8")
+    renamed = renamed.replace("name: {en: Haruto Tanaka}", "name: {en: Haruto Tanaka, ko: 타나카}")
+    again = tmp_path / "005.yaml"
+    again.write_text(renamed, encoding="utf-8")
+    kb.load([again])  # the same article, reloaded: the old facts' values go or change
+    after_load = derived_graph(kb)
+    derived.derive(kb.backend)
+    assert derived_graph(kb) == after_load

@@ -28,13 +28,22 @@ quotes (``ek:language``) or for a name, headline or publisher it states. The ont
 the gazetteer and Wikidata name things in more languages (the gazetteer has a few places
 in Thai or Arabic): those names are shown in a language the articles use, and do not make
 one of their own, so the derived graph grows by one value per resource per article language.
+
+A write computes the values of what it may have changed, not of everything (``scope``):
+the resources its graphs held before and hold now, the entities whose statements it
+changed, the unnamed facts that name any of those as a party, and what those facts'
+descriptions are made of. A write that changes the languages, or touches more than
+``MAX_SCOPE`` resources, a repair or a SPARQL update computes them all. Either way what
+reaches the store is only what changed (``kb.store.derived.write_changes``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -51,7 +60,6 @@ from kb.namespaces import (
     display_predicate,
 )
 from kb.sparql.catalogue import internal_query, values_query
-from kb.sparql.results import is_true
 from kb.store.backend import Backend
 
 ENGLISH = "en"
@@ -76,7 +84,16 @@ organization); the values of one property in the order of their names."""
 DATE_PROPERTIES = (EK + "date", EK + "startDate")
 GENERIC_CLASSES = frozenset({EK + "Fact", EK + "Event"})
 """Not a fact's type in its description: every fact is one, and every meeting an event."""
-SOURCES_BATCH = 500
+BATCH = 500
+"""IRIs in one VALUES row."""
+MAX_SCOPE = 5_000
+"""A write that may change the display values of more resources computes them all: read
+in one pass each, they cost less than this many looked up one batch at a time."""
+MAX_REPLACED = 100
+"""A write replacing more graphs computes every display value (reading what each graph said
+before would cost more)."""
+OWL_DATATYPE_PROPERTY = NamedNode(OWL + "DatatypeProperty")
+SUB_PROPERTY_OF = NamedNode(RDFS + "subPropertyOf")
 
 
 class Texts:
@@ -120,97 +137,157 @@ def _matches(tag: str | None, lang: str) -> bool:
     return tag == lang or tag.startswith(lang + "-")
 
 
-def display_quads(backend: Backend) -> list[Quad]:
-    """Every display value in every language the KB answers in, as quads of ``ekg:derived``."""
-    names: dict[str, Texts] = defaultdict(Texts)
-    texts: dict[str, dict[str, Texts]] = {
-        EK + p: defaultdict(Texts) for p in ("headline", "publisher", "unnamedParticipant")
-    }
-    languages = {ENGLISH}
-    nodes: dict[str, NamedNode] = {}
-    for row in backend.query(internal_query("display-labels")):
-        node, label = row["node"], row["label"]
-        if isinstance(node, NamedNode) and isinstance(label, Literal):
-            nodes[node.value] = node
-            names[node.value].values.append(label)
-            if label.language and is_true(row["stated"]):
-                languages.add(label.language.lower())
-    article_lang: dict[str, str] = {}
-    for row in backend.query(internal_query("display-texts")):
-        node, prop, value = row["node"], row["property"].value, row["value"]
-        if not (isinstance(node, NamedNode) and isinstance(value, Literal)):
-            continue
-        nodes[node.value] = node
-        if prop == EK + "language":
-            article_lang[node.value] = value.value.lower()
-            languages.add(value.value.lower())
-        else:
-            texts[prop][node.value].values.append(value)
-            if value.language:
-                languages.add(value.language.lower())
-    facts = _unlabelled(backend, names)
-    languages |= {
-        tag[:i] for tag in list(languages) for i, c in enumerate(tag) if c == "-"
-    }  # zh for zh-hant: langMatches("zh-Hant", "zh")
-    headlines = texts[EK + "headline"]
-    needing = {
-        iri
-        for table in (names, *texts.values())
-        for iri, found in table.items()
-        if iri not in article_lang and found.needs_article_language()
-    }
-    sources = _source_languages(backend, sorted(needing))
-    for iri, lang in article_lang.items():
-        sources[iri] = [lang]
+@dataclass
+class Display:
+    """The display values of one derivation: ``quads`` are every value of the resources
+    in ``scope`` (every resource when ``scope`` is None), ``declarations`` the languages and
+    their predicates."""
 
+    quads: list[Quad]
+    declarations: list[Quad]
+    scope: set[str] | None
+    predicates: list[NamedNode]
+
+
+def touched_by(
+    backend: Backend,
+    graphs: dict[str, list[Quad]],
+    entity_changes: Iterable[Quad],
+    existing: set[str],
+) -> set[str] | None:
+    """The IRIs whose display values writing ``graphs`` (with these changes to the entity
+    graph) may change: what the graphs it replaces say about now (read before the write),
+    what the new graphs say about, and the subjects of the entity statements it changes.
+    None (compute them all) when that is more than ``MAX_SCOPE`` or the write replaces
+    more than ``MAX_REPLACED`` graphs."""
+    replaced = [NamedNode(g) for g in graphs if g in existing]
+    if len(replaced) > MAX_REPLACED:
+        return None
+    found = {
+        q.subject.value
+        for q in (*(q for qs in graphs.values() for q in qs), *entity_changes)
+        if isinstance(q.subject, NamedNode)
+    }
+    for start in range(0, len(replaced), BATCH):
+        sparql = values_query("graph-subjects", "graph", replaced[start : start + BATCH])
+        found |= {row["node"].value for row in backend.query(sparql)}
+    return found if len(found) <= MAX_SCOPE else None
+
+
+def languages(backend: Backend) -> set[str]:
+    """The languages answers come in: English, those the articles use, and each one's
+    prefixes (``zh`` for ``zh-hant``: ``langMatches("zh-Hant", "zh")``)."""
+    found = {ENGLISH}
+    for row in backend.query(internal_query("display-languages-stated")):
+        if row["language"] is not None and row["language"].value:
+            found.add(row["language"].value)
+    return found | {tag[:i] for tag in found for i, c in enumerate(tag) if c == "-"}
+
+
+def stored_languages(backend: Backend) -> set[str]:
+    """The languages ``ekg:derived`` holds display values for now."""
+    return {row["language"].value for row in backend.query(internal_query("display-languages"))}
+
+
+def display_values(backend: Backend, touched: set[str] | None = None) -> Display:
+    """The display values to hold after a write that may have changed those of ``touched``
+    (IRIs; None: anything), in every language the KB answers in."""
+    langs = languages(backend)
+    scope = None
+    if touched is not None and len(touched) <= MAX_SCOPE and langs == stored_languages(backend):
+        scope = set(touched) | _dependents(backend, touched)
+    inputs = Inputs(backend, scope)
+    if inputs.scope is not None and len(inputs.scope) > MAX_SCOPE:
+        inputs = Inputs(backend, None)
     derived = NamedNode(DERIVED_GRAPH)
-    quads = [
-        Quad(derived, NamedNode(DISPLAY_LANGUAGE), Literal(lang), derived)
-        for lang in sorted(languages)
-    ]
-    for lang in sorted(languages):  # each sub-property declared, under the ontology's own
-        for kind in DISPLAY_KINDS:
+    declarations, quads, predicates = [], [], []
+    for lang in sorted(langs):
+        declarations.append(Quad(derived, NamedNode(DISPLAY_LANGUAGE), Literal(lang), derived))
+        for kind in DISPLAY_KINDS:  # each sub-property declared, under the ontology's own
             term = NamedNode(display_predicate(kind, lang))
-            quads.append(
-                Quad(term, NamedNode(RDF + "type"), NamedNode(OWL + "DatatypeProperty"), derived)
+            predicates.append(term)
+            declarations.append(Quad(term, NamedNode(RDF + "type"), OWL_DATATYPE_PROPERTY, derived))
+            declarations.append(
+                Quad(term, SUB_PROPERTY_OF, NamedNode(f"{EK}display{kind}"), derived)
             )
-            quads.append(
-                Quad(
-                    term,
-                    NamedNode(RDFS + "subPropertyOf"),
-                    NamedNode(f"{EK}display{kind}"),
-                    derived,
-                )
-            )
-    for lang in sorted(languages):
+        quads += inputs.values(lang, derived)
+    return Display(quads, declarations, inputs.scope, predicates)
+
+
+class Inputs:
+    """What display values are chosen from, read from the store once per derivation: for
+    the resources in ``scope`` and what their descriptions are made of, or for all."""
+
+    def __init__(self, backend: Backend, scope: set[str] | None) -> None:
+        self.nodes: dict[str, NamedNode] = {}
+        self.names: dict[str, Texts] = defaultdict(Texts)
+        self.texts: dict[str, dict[str, Texts]] = {
+            EK + p: defaultdict(Texts) for p in ("headline", "publisher", "unnamedParticipant")
+        }
+        self.facts = _unlabelled(backend, scope)
+        if scope is not None:  # a description is made of its parties' and type's names
+            scope = scope | {
+                iri
+                for fact in self.facts.values()
+                for iri in fact.classes | set().union(*fact.parties.values())
+            }
+        self.scope = scope
+        for row in _read(backend, "display-labels", scope):
+            node, label = row["node"], row["label"]
+            if isinstance(node, NamedNode) and isinstance(label, Literal):
+                self.nodes[node.value] = node
+                self.names[node.value].values.append(label)
+        article_lang: dict[str, str] = {}
+        for row in _read(backend, "display-texts", scope):
+            node, prop, value = row["node"], row["property"].value, row["value"]
+            if not (isinstance(node, NamedNode) and isinstance(value, Literal)):
+                continue
+            self.nodes[node.value] = node
+            if prop == EK + "language":
+                article_lang[node.value] = value.value.lower()
+            else:
+                self.texts[prop][node.value].values.append(value)
+        needing = {
+            iri
+            for table in (self.names, *self.texts.values())
+            for iri, found in table.items()
+            if iri not in article_lang and found.needs_article_language()
+        }
+        self.sources = _source_languages(backend, sorted(needing))
+        self.sources.update((iri, [lang]) for iri, lang in article_lang.items())
+
+    def values(self, lang: str, graph: NamedNode) -> list[Quad]:
+        """The display values of language ``lang``."""
+        headlines = self.texts[EK + "headline"]
         shown: dict[str, Literal] = {}
-        for iri in nodes.keys() | facts.keys():
-            langs = sources.get(iri, ())
+        for iri in self.nodes.keys() | self.facts.keys():
+            langs = self.sources.get(iri, ())
             chosen = headlines[iri].choose(lang, langs) if iri in headlines else None
-            if chosen is None and iri in names:
-                chosen = names[iri].choose(lang, langs)
-            if chosen is None and iri in facts:
-                chosen = facts[iri].description.choose(lang, langs)
+            if chosen is None and iri in self.names:
+                chosen = self.names[iri].choose(lang, langs)
+            if chosen is None and iri in self.facts:
+                chosen = self.facts[iri].description.choose(lang, langs)
             if chosen is not None:
                 shown[iri] = chosen
-        for iri, fact in facts.items():  # parties first: a description is made of their names
+        for iri, fact in self.facts.items():  # after the rest: made of their names
             if iri not in shown:
                 text = fact.describe(partial(_name, shown))
                 if text:
                     shown[iri] = Literal(text)
+        quads = []
         name = NamedNode(display_predicate("Name", lang))
-        for iri, node in {**nodes, **{i: f.node for i, f in facts.items()}}.items():
-            quads.append(Quad(node, name, shown.get(iri) or Literal(_id(iri)), derived))
+        for iri, node in {**self.nodes, **{i: f.node for i, f in self.facts.items()}}.items():
+            quads.append(Quad(node, name, shown.get(iri) or Literal(_id(iri)), graph))
         publisher = NamedNode(display_predicate("Publisher", lang))
-        for iri, found in texts[EK + "publisher"].items():
-            value = found.choose(lang, sources.get(iri, ()))
+        for iri, found in self.texts[EK + "publisher"].items():
+            value = found.choose(lang, self.sources.get(iri, ()))
             if value is not None:
-                quads.append(Quad(nodes[iri], publisher, value, derived))
+                quads.append(Quad(self.nodes[iri], publisher, value, graph))
         unnamed = NamedNode(display_predicate("UnnamedParticipant", lang))
-        for iri, found in texts[EK + "unnamedParticipant"].items():
-            for value in found.all_in(lang, sources.get(iri, ())):
-                quads.append(Quad(nodes[iri], unnamed, value, derived))
-    return quads
+        for iri, found in self.texts[EK + "unnamedParticipant"].items():
+            for value in found.all_in(lang, self.sources.get(iri, ())):
+                quads.append(Quad(self.nodes[iri], unnamed, value, graph))
+        return quads
 
 
 def _name(shown: dict[str, Literal], iri: str) -> str:
@@ -257,13 +334,13 @@ class Fact:
         return f"{text} ({date})" if date else text
 
 
-def _unlabelled(backend: Backend, labelled: dict[str, Texts]) -> dict[str, Fact]:
-    """The resources with a class and no label, with their classes, parties, dates and
-    (purposes) descriptions."""
+def _unlabelled(backend: Backend, scope: set[str] | None) -> dict[str, Fact]:
+    """The resources with a class and no label (in ``scope``, or all), with their classes,
+    parties, dates and (purposes) descriptions."""
     found: dict[str, Fact] = {}
-    for row in backend.query(internal_query("display-unlabelled")):
+    for row in _read(backend, "display-unlabelled", scope):
         node, prop, value = row["node"], row["property"].value, row["value"]
-        if not isinstance(node, NamedNode) or node.value in labelled:
+        if not isinstance(node, NamedNode):
             continue
         fact = found.get(node.value) or found.setdefault(node.value, Fact(node))
         if prop == RDF + "type":
@@ -278,11 +355,28 @@ def _unlabelled(backend: Backend, labelled: dict[str, Texts]) -> dict[str, Fact]
     return found
 
 
+def _dependents(backend: Backend, touched: set[str]) -> set[str]:
+    """The unlabelled facts that name any of ``touched`` as a party."""
+    return {row["fact"].value for row in _read(backend, "display-dependents", touched)}
+
+
+def _read(backend: Backend, name: str, scope: Iterable[str] | None) -> Iterable[Any]:
+    """The rows of internal query ``name`` for the resources in ``scope`` (its ``VALUES
+    ?node`` row, in batches), or for every resource."""
+    if scope is None:
+        yield from backend.query(values_query(name, "node", None))
+        return
+    iris = sorted(scope)
+    for start in range(0, len(iris), BATCH):
+        batch = [NamedNode(i) for i in iris[start : start + BATCH]]
+        yield from backend.query(values_query(name, "node", batch))
+
+
 def _source_languages(backend: Backend, iris: list[str]) -> dict[str, list[str]]:
     """The languages of the articles stating each resource, in order of language tag."""
     found: dict[str, set[str]] = defaultdict(set)
-    for start in range(0, len(iris), SOURCES_BATCH):
-        batch = [NamedNode(i) for i in iris[start : start + SOURCES_BATCH]]
+    for start in range(0, len(iris), BATCH):
+        batch = [NamedNode(i) for i in iris[start : start + BATCH]]
         for row in backend.query(values_query("display-sources", "node", batch)):
             found[row["node"].value].add(row["language"].value.lower())
     return {iri: sorted(langs) for iri, langs in found.items()}
