@@ -15,8 +15,8 @@ from tests.conftest import TURTLE_PREFIXES
 from tests.test_corpus import ARTICLES, CORPUS
 
 # A Chinese article (its quotes in Chinese): Alpha is named in English and Chinese, Beta in
-# Korean and Chinese (no English), Gamma in Japanese only; Alpha and Beta's meeting has no
-# name.
+# Korean and Chinese (no English), Delta in German, English and Chinese, Gamma in Japanese
+# only; Alpha and Beta's meeting has no name.
 CHINESE_ARTICLE = """\
 format: event-kb/1
 article:
@@ -34,7 +34,7 @@ entities:
     name: {ko: 베타, zh: 贝塔}
   - id: delta-co
     type: Organization
-    name: {en: Delta, zh: 德尔塔}
+    name: {de: Delta AG, en: Delta, zh: 德尔塔}
   - id: gamma-co
     type: Organization
     name: {ja: ガンマ}
@@ -68,9 +68,9 @@ def names(kb: KB, lang: str) -> dict[str, str]:
 
 
 def test_the_languages_are_english_and_those_the_articles_use(chinese_kb: KB) -> None:
-    # ko (the seed), zh (the article's language and names) and ja (a name it gives); the
-    # gazetteer's few names in Thai or Arabic do not make a language of their own
-    assert chinese_kb.languages() == ["en", "ja", "ko", "zh"]
+    # ko (the seed), zh (the article's language and names), de and ja (names it gives);
+    # the gazetteer's few names in Thai or Arabic do not make a language of their own
+    assert chinese_kb.languages() == ["de", "en", "ja", "ko", "zh"]
 
 
 def test_each_step_of_the_chain(chinese_kb: KB) -> None:
@@ -82,6 +82,9 @@ def test_each_step_of_the_chain(chinese_kb: KB) -> None:
     assert set(meeting("ko")["participants"].split(", ")) == {"Alpha", "베타"}
     assert set(meeting("en")["participants"].split(", ")) == {"Alpha", "贝塔"}
     assert set(meeting("zh")["participants"].split(", ")) == {"阿尔法", "贝塔"}
+    # 2. English before any other (Delta, not Delta AG in Korean answers)
+    rows = chinese_kb.ask("partners", {"org": "ekr:gamma-co"}, lang="ko").rows()
+    assert [r["partnerName"] for r in rows] == ["Delta"]
     # 4. any label: Gamma is named in Japanese only
     assert set(names(chinese_kb, "en")) == set(names(chinese_kb, "ko")) == {"ガンマ"}
     # 5. a fact without a name: its type, parties and date, each by the same chain (the
@@ -131,7 +134,9 @@ def test_lang_takes_any_language_the_kb_has(chinese_kb: KB) -> None:
     assert chinese_kb.ask("entity", {"name": "Alpha"}, lang="KO").rows()
     with pytest.raises(ParameterError) as caught:
         chinese_kb.ask("entity", {"name": "Alpha"}, lang="fr")
-    assert str(caught.value) == "--lang: the KB has no names in 'fr'; it answers in en, ja, ko, zh"
+    assert (
+        str(caught.value) == "--lang: the KB has no names in 'fr'; it answers in de, en, ja, ko, zh"
+    )
     with pytest.raises(ParameterError) as caught:
         chinese_kb.ask("entity", {"name": "Alpha"}, lang="en_US")
     assert str(caught.value) == "--lang: 'en_US' is not a language tag (BCP 47: en, ko, th, ...)"
