@@ -33,7 +33,7 @@ from kb.sparql import binding
 from kb.sparql.catalogue import CannedQuery, get_canned, internal_query
 from kb.sparql.federation import rewrite_service  # SERVICE <Wikidata> → $KB_WIKIDATA_SPARQL
 from kb.sparql.results import PREFIXED_FORMATS, Result
-from kb.store import derived, entity_graph, search_index
+from kb.store import derived, display, entity_graph, search_index
 from kb.store.backend import Backend, Dataset, open_store
 
 if TYPE_CHECKING:  # planning pulls in YAML, the fact-file schema and multiprocessing,
@@ -228,13 +228,14 @@ class KB:
         # the names a write may take away or bring, for the search index
         keys = search_index.graph_keys(self.backend, existing & set(graphs))
         keys |= search_index.keys_among(q for qs in (*graphs.values(), insert, delete) for q in qs)
+        touched = display.touched_by(self.backend, graphs, [*insert, *delete], existing)
         if self.backend.transactional:  # the marker goes in with the graphs, or not at all
             graphs = {**graphs, DERIVE_PENDING_GRAPH: derived.pending_marker()}
         self.backend.replace_graphs(graphs, insert=insert, delete=delete)
         search_index.refresh(self.backend, keys)
         if before_derive:
             before_derive()
-        derived.derive(self.backend)  # ... and goes out with the new derived graph
+        derived.derive(self.backend, touched=touched)  # ... and goes out with the new one
 
     def _bulk_write(self, spool: Spool, *, before_derive: Callable[[], None]) -> None:
         new = list(spool.owner)
@@ -305,7 +306,7 @@ class KB:
         bound = self.bind(canned, params or {}, lang=lang)
         subs = {Variable(k): v for k, v in bound.items()}
         sparql = rewrite_service(canned.sparql)
-        return Result(self.backend.query(sparql, subs), parameters=set(bound))
+        return Result(self.backend.query(sparql, subs))
 
     def bind(
         self, canned: CannedQuery, params: dict[str, str], *, lang: str = "en"
@@ -314,8 +315,8 @@ class KB:
         return binding.bind(self.backend, canned, params, lang=lang)
 
     def resolve(self, name: str, cls: str = "Entity", *, param: str = "name") -> NamedNode:
-        """The one entity of class ``cls`` (an ``ek:`` local name) called ``name``: an
-        English or Korean label, an alias, an id (``naver-cloud``) or an IRI."""
+        """The one entity of class ``cls`` (an ``ek:`` local name) called ``name``: a label
+        or alias in any language, an id (``naver-cloud``), ``ekr:naver-cloud`` or an IRI."""
         return binding.resolve(self.backend, name, cls, param=param)
 
     def search(
@@ -331,6 +332,11 @@ class KB:
         ['nvidia-korea']
         """
         return search_index.search(self.backend, text, cls=cls, limit=limit)
+
+    def languages(self) -> list[str]:
+        """The languages answers can be asked in (``lang=``): English and every language
+        an article uses (``kb.store.display``)."""
+        return binding.languages(self.backend)
 
     # -- whole-KB views --------------------------------------------------------------------
 
@@ -357,24 +363,28 @@ class KB:
             quads = (q.triple for q in quads)
         serialize(quads, output, fmt, prefixes=PREFIXES if fmt in PREFIXED_FORMATS else None)
 
-    def stats(self) -> dict[str, Any]:
-        """Entity and fact counts per class, and fact counts per article."""
+    def stats(self, *, lang: str = "en") -> dict[str, Any]:
+        """Entity and fact counts per class; per article its headline (in ``lang``, by the
+        display-name chain), facts and quads (the size of its graph); the languages."""
         classes = {
             compact(r["class"].value): int(r["count"].value)
             for r in self.backend.query(internal_query("stats-classes"))
         }
+        display = binding.language_terms(self.backend, lang)
+        subs = {Variable("displayName"): display["displayName"]}
         articles = [
             {
                 "article": compact(r["article"].value),
                 "headline": r["headline"].value if r["headline"] else "",
-                "facts": int(r["facts"].value),
+                "facts": int(r["facts"].value) if r["facts"] else 0,
                 "quads": int(r["quads"].value),
             }
-            for r in self.backend.query(internal_query("stats-articles"))
+            for r in self.backend.query(internal_query("stats-articles"), subs)
         ]
         return {
             "store": self.location,
             "graphs": len(self.backend.named_graphs()),
+            "languages": self.languages(),
             "classes": classes,
             "articles": articles,
         }

@@ -34,6 +34,33 @@ DERIVE_PENDING_GRAPH = EKG + "derive-pending"
 """Written with a load's graphs, removed with the derived graph: if a crash came between,
 the next writable open recomputes ``ekg:derived``."""
 
+DISPLAY_KINDS = ("Name", "Publisher", "UnnamedParticipant")
+"""What ``ekg:derived`` holds a display value of, per language (``kb.store.display``): the
+name of an entity, fact, article (its headline) or ontology term; an article's publisher; a
+meeting's unnamed participants."""
+DISPLAY_LANGUAGE = EK + "displayLanguage"
+"""``ekg:derived ek:displayLanguage "ko"``: a language the answers can be asked in."""
+
+
+def display_predicate(kind: str, lang: str) -> str:
+    """The derived predicate holding the display ``kind`` for language ``lang``: answers
+    look up ``?x ek:displayName-ko ?name``, one triple, whatever the fallback was.
+
+    >>> display_predicate("Name", "zh-Hant")
+    'https://w3id.org/event-kb/ontology#displayName-zh-hant'
+    """
+    return f"{EK}display{kind}-{lang.lower()}"
+
+
+def is_display_predicate(iri: str) -> bool:
+    """Whether ``iri`` is one language's display predicate (``ek:displayName-ko``).
+
+    >>> is_display_predicate(EK + "displayName-ko"), is_display_predicate(EK + "displayLanguage")
+    (True, False)
+    """
+    return any(iri.startswith(f"{EK}display{kind}-") for kind in DISPLAY_KINDS)
+
+
 SYSTEM_GRAPH_FILES = {ONTOLOGY_GRAPH: "event-kb.ttl", GAZETTEER_GRAPH: "gazetteer.ttl"}
 """The system graphs seeded from ``ontology/``, and the file each is read from."""
 ONTOLOGY_FILE = SYSTEM_GRAPH_FILES[ONTOLOGY_GRAPH]

@@ -130,6 +130,89 @@ def test_load_validate_stats_export(run, tmp_path: Path) -> None:
     assert len(everything) > 3000
 
 
+def test_stats_counts_each_article_graph_once(run) -> None:
+    # the seed has a headline in two languages; the quads are the graph's size, not times two
+    stats = json.loads(run("stats", "--json").output)
+    [seed] = stats["articles"]
+    out = io.BytesIO()
+    from kb import KB
+
+    with KB(None) as kb:
+        kb.export(
+            out, RdfFormat.N_QUADS, [f"https://w3id.org/event-kb/article/{seed['article'][4:]}"]
+        )
+    assert seed["quads"] == len(out.getvalue().splitlines())
+    assert seed["headline"].startswith("Lee Hae-jin meets Jensen Huang again")
+    assert stats["languages"] == ["en", "ko"]
+    korean = json.loads(run("stats", "--json", "--lang", "ko").output)["articles"][0]
+    assert korean["headline"] == "이해진, 젠슨 황 또 만났다…AI 사업협력 신호탄"
+    assert run("stats").output.splitlines()[1] == "languages: en, ko"
+
+
+def test_entity_shows_the_id_and_takes_it_back(run) -> None:
+    shown = run("ask", "entity", "--name", "NVIDIA")
+    assert "id        ekr:nvidia" in shown.output.splitlines()
+    again = run("ask", "entity", "--name", "ekr:nvidia")  # the id as the table prints it
+    assert again.exit_code == 0 and again.output == shown.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["entity", "--name", "Nav"],
+            "Error: --name: nothing in the KB is called 'Nav'; did you mean Naver "
+            "(ekr:naver), Naver Cloud (ekr:naver-cloud) or Naver Cloud – Siam AI Cloud MOU "  # noqa: RUF001
+            "(ekr:mou-naver-cloud-siam-ai-cloud-2025)?",
+        ),
+        (
+            ["people", "--org", "Nav"],  # organizations only
+            "Error: --org: nothing in the KB is called 'Nav'; did you mean Naver (ekr:naver) "
+            "or Naver Cloud (ekr:naver-cloud)?",
+        ),
+        (
+            ["people", "--org", "naver-clod"],
+            "Error: --org: nothing in the KB is called 'naver-clod'; did you mean Naver Cloud "
+            "(ekr:naver-cloud) or Naver (ekr:naver)?",
+        ),
+        (
+            ["expansions", "--region", "ekr:uae"],  # an alias (UAE) is a name to suggest
+            "Error: --region: nothing in the KB is called 'ekr:uae'; did you mean United "
+            "Arab Emirates (ekr:united-arab-emirates)?",
+        ),
+        (["people", "--org", "Samsung"], "Error: --org: nothing in the KB is called 'Samsung'"),
+        (
+            ["people", "--org", "ekr:jensen-huang"],
+            "Error: --org: ekr:jensen-huang is not an Organization",
+        ),
+        (
+            ["entity", "--name", "NVIDIA", "--lang", "fr"],
+            "Error: --lang: the KB has no names in 'fr'; it answers in en, ko",
+        ),
+    ],
+    ids=["prefix", "prefix-of-class", "misspelt", "alias", "nothing-close", "wrong-class", "lang"],
+)
+def test_unknown_names_get_the_closest_ones(run, args: list[str], message: str) -> None:
+    result = run("ask", *args)
+    assert result.exit_code == 1
+    assert result.output.strip() == message
+
+
+def test_the_table_fits_the_terminal(run, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb.sparql.table import display_width
+
+    monkeypatch.delenv("COLUMNS", raising=False)  # not a terminal: no width to fit
+    wide = run("ask", "partners-expanding").output.splitlines()
+    assert max(map(display_width, wide)) > 200  # the quotes, in full but for MAX_CELL
+    monkeypatch.setenv("COLUMNS", "100")
+    lines = run("ask", "partners-expanding").output.splitlines()
+    assert max(map(display_width, lines)) <= 100
+    assert "…" in lines[2]
+    # the CSV keeps every value whole, whatever the terminal
+    full = run("ask", "partners-expanding", "--format", "csv").output
+    assert "직접 돕겠다는 강한 파트너십을 보여줬다" in full
+
+
 def test_export_reloads_into_an_empty_store(runner: CliRunner, tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     dump = tmp_path / "kb.nq"

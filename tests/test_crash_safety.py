@@ -120,7 +120,7 @@ def test_a_load_cut_off_before_its_derivation_is_completed_on_next_open(
         kb.load([DATA / "minimal-article.yaml"])
         assert kb.query(partners).raw
 
-    def interrupted(backend: Backend) -> None:
+    def interrupted(backend: Backend, **what: object) -> None:
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:

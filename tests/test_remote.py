@@ -26,6 +26,7 @@ from kb.store.remote import Endpoints
 from tests.conftest import DATA, TURTLE_PREFIXES
 from tests.servers import free_port, oxigraph_server
 from tests.test_canned import CASES, check_golden
+from tests.test_corpus import CORPUS_CASES, CORPUS_GOLDEN, load_corpus
 from tests.test_server import serving
 
 SERVERS = ["oxigraph", "virtuoso"]
@@ -76,6 +77,17 @@ def test_golden_answers_from_a_remote_server(remote_url: str, name: str, lang: s
     ordered = kb.backend.dialect.name != "virtuoso"
     check_golden(kb, name, CASES[name][0], lang, ordered=ordered)  # English names in
     check_golden(kb, name, CASES[name][1], lang, ordered=ordered)  # Korean names in
+
+
+def test_corpus_golden_answers_from_a_remote_server(fresh_url: str) -> None:
+    # the corpus loaded article by article through the server; every canned query's
+    # corpus golden, asked with English and with Korean names, answered in both languages
+    kb = load_corpus(KB(fresh_url))
+    ordered = kb.backend.dialect.name != "virtuoso"
+    for name, cases in sorted(CORPUS_CASES.items()):
+        for lang in ("en", "ko"):
+            for params in cases:
+                check_golden(kb, name, params, lang, ordered=ordered, folder=CORPUS_GOLDEN)
 
 
 def test_seeded_remote_store_equals_the_embedded_one(remote_url: str, seed_kb: KB) -> None:

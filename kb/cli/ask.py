@@ -87,7 +87,8 @@ def canned_command(canned: CannedQuery) -> click.Command:
             default="en",
             show_default=True,
             metavar="TAG",
-            help="Language of the names in the answer (en, ko, ...; English where missing).",
+            help="Language of the names in the answer: any the KB has (`kb stats` lists "
+            "them); where a name is missing in it, English, then the article's language.",
         ),
     ]
     help_text = f"{canned.title}.\n\n{canned.description}"

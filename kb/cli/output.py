@@ -8,7 +8,9 @@ SELECT/ASK, an RDF format for graphs) is known once the query has run.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,10 +57,26 @@ OUTPUT_OPTION = click.option(
 
 
 def print_result(result: Any, fmt: str | None, output: str | None = None) -> None:
-    """Write a ``Result`` in ``fmt`` (table or Turtle by default) to standard output, or to
-    the file ``output`` (opened on the first write: an answer refused leaves no file)."""
+    """Write a ``Result`` in ``fmt`` (table or Turtle by default) to standard output, where a
+    table fits the terminal (``terminal_width``), or to the file ``output`` (opened on the
+    first write: an answer refused leaves no file)."""
+    width = None if output else terminal_width()
     with user_errors(), click.open_file(output or "-", "wb", lazy=True) as out:
-        result.write(out, fmt or TABLE)
+        result.write(out, fmt or TABLE, width=width)
+
+
+def terminal_width() -> int | None:
+    """How wide a table may be: ``$COLUMNS`` if set, else the terminal's width when
+    standard output is one; ``None`` (no limit) when it goes to a file or a pipe."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        if sys.stdout.isatty():
+            return os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):  # no descriptor (a test's captured output)
+        pass
+    return None
 
 
 @contextlib.contextmanager

@@ -34,17 +34,21 @@ def export(obj: Context, fmt: str, graphs: tuple[str, ...], output: str | None) 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option(
+    "--lang", default="en", show_default=True, metavar="TAG", help="Language of the headlines."
+)
 @click.pass_obj
-def stats(obj: Context, as_json: bool) -> None:
-    """Counts per class and per article."""
+def stats(obj: Context, as_json: bool, lang: str) -> None:
+    """Counts per class and per article, and the languages answers can be asked in."""
     with user_errors():
-        numbers = obj.kb.stats()
+        numbers = obj.kb.stats(lang=lang)
     if as_json:
         import json
 
         click.echo(json.dumps(numbers, ensure_ascii=False, indent=2))
         return
     click.echo(f"store: {numbers['store']} ({numbers['graphs']} named graphs)")
+    click.echo(f"languages: {', '.join(numbers['languages'])}")
     click.echo("classes:")
     for cls, count in numbers["classes"].items():
         click.echo(f"  {cls:<24} {count:>8}")

@@ -16,7 +16,11 @@ A parameter's type is an ontology class (its value is a name, alias or id that m
 resolve to one entity of that class), ``Entity`` (any entity), or ``string``/``integer``
 (a literal). ``?`` marks an optional parameter: left out, it is bound to ``ek:Any``, an IRI
 no triple mentions, which the query reads as "no restriction" (``FILTER($org = ek:Any)``).
-Every query may also use ``$lang``, the language of the names it returns.
+Every query may also use ``$lang``, the language asked, and the display predicates of that
+language, which it reads every name with: ``$displayName`` (``?x $displayName ?name``: the
+name of any entity, fact, term or article, the fallback chain applied), ``$displayPublisher``
+and ``$displayUnnamedParticipant`` (``kb.store.display``; docs/design.md, "What an answer
+shows"). A query projects only its answer columns, never a parameter.
 Parameters are bound as RDF terms written into the query by ``kb.sparql.text.substitute``
 (pyoxigraph serialises each term, so a value cannot change the query).
 """
@@ -132,16 +136,23 @@ def internal_query(name: str) -> str:
     return (resources.queries_dir() / "internal" / f"{name}.rq").read_text(encoding="utf-8")
 
 
-def values_query(name: str, variable: str, terms: Iterable[object]) -> str:
-    """Internal query ``name`` with its empty ``VALUES ?variable { }`` row filled in.
+def values_query(name: str, variable: str, terms: Iterable[object] | None) -> str:
+    """Internal query ``name`` with its empty ``VALUES ?variable { }`` row filled in."""
+    return fill_values(internal_query(name), variable, terms)
+
+
+def fill_values(sparql: str, variable: str, terms: Iterable[object] | None) -> str:
+    """``sparql`` with its empty ``VALUES ?variable { }`` row filled with ``terms``, or
+    taken out (no restriction) for ``None``.
 
     ``terms`` are pyoxigraph terms, written as SPARQL by ``str()``. A list of values is
     written into the text because substitutions bind one value per variable.
     """
-    row = " ".join(str(term) for term in terms)
     placeholder = f"VALUES ?{variable} {{ }}"
-    sparql = internal_query(name)
-    assert placeholder in sparql, f"{name}.rq has no {placeholder}"
+    assert placeholder in sparql, f"the query has no {placeholder}"
+    if terms is None:
+        return sparql.replace(placeholder, "")
+    row = " ".join(str(term) for term in terms)
     return sparql.replace(placeholder, f"VALUES ?{variable} {{ {row} }}")
 
 

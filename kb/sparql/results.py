@@ -44,16 +44,8 @@ def is_true(term: Any) -> bool:
 class Result:
     """One query's answer; read it once, as rows, a boolean, triples, or written out."""
 
-    def __init__(
-        self,
-        raw: QuerySolutions | QueryBoolean | QueryTriples,
-        *,
-        parameters: set[str] | None = None,
-    ) -> None:
+    def __init__(self, raw: QuerySolutions | QueryBoolean | QueryTriples) -> None:
         self.raw = raw
-        self.parameters = parameters or set()
-        """Variables that echo a canned query's parameters: in the standard formats, not the
-        table (a canned query projects its parameters)."""
 
     @property
     def kind(self) -> str:
@@ -75,19 +67,19 @@ class Result:
             {n: (row[n].value if row[n] is not None else None) for n in names} for row in self.raw
         ]
 
-    def write(self, out: IO[bytes], fmt: str) -> None:
-        """Write the result in ``fmt``: ``table`` or a name ``kb.formats`` knows. The
-        engine's errors while it evaluates (rows are read as they are written) are an
-        EvaluationError, one line."""
+    def write(self, out: IO[bytes], fmt: str, *, width: int | None = None) -> None:
+        """Write the result in ``fmt``: ``table`` (fitted to ``width`` columns, if given)
+        or a name ``kb.formats`` knows. The engine's errors while it evaluates (rows are
+        read as they are written) are an EvaluationError, one line."""
         try:
-            self._write(out, fmt)
+            self._write(out, fmt, width)
         except BrokenPipeError:
             raise
         except (RuntimeError, OSError) as err:
             reason = " ".join(str(err).split())
             raise EvaluationError(f"the query failed while it ran: {reason}") from None
 
-    def _write(self, out: IO[bytes], fmt: str) -> None:
+    def _write(self, out: IO[bytes], fmt: str, width: int | None) -> None:
         if self.kind == "graph":
             graph_format = RdfFormat.TURTLE if fmt == TABLE else rdf_format(fmt)
             if graph_format is None:
@@ -99,7 +91,7 @@ class Result:
             serialize_graph(self.raw, out, graph_format)
             return
         if fmt == TABLE:
-            out.write(self.table().encode("utf-8"))
+            out.write(self.table(width=width).encode("utf-8"))
             return
         solutions_format = results_format(fmt)
         if solutions_format is None:
@@ -115,16 +107,20 @@ class Result:
         self.write(buffer, fmt)
         return buffer.getvalue().decode("utf-8")
 
-    def table(self) -> str:
-        """An aligned text table; IRIs compacted with the project's prefixes."""
+    def table(self, *, width: int | None = None) -> str:
+        """An aligned text table; IRIs compacted with the project's prefixes, literals cut
+        to ``MAX_CELL`` columns, and the whole cut to ``width`` columns if given (columns of
+        IRIs last: an id is what a reader copies into the next question)."""
         if isinstance(self.raw, QueryBoolean):
             return ("yes" if bool(self.raw) else "no") + "\n"
-        names = [n for n in self.variables if n not in self.parameters]
-        rows = [[_cell(row[n]) for n in names] for row in self.raw]
-        if not rows:
+        names = self.variables
+        terms = [[row[n] for n in names] for row in self.raw]
+        if not terms:
             return "(no results)\n"
+        rows = [[_cell(t) for t in row] for row in terms]
+        iris = [all(isinstance(r[i], NamedNode | None) for r in terms) for i in range(len(names))]
         count = f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n"
-        return text_table(names, rows) + count
+        return text_table(names, rows, width=width, keep=iris) + count
 
 
 def serialize_graph(
