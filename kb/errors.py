@@ -44,6 +44,11 @@ class InputError(KBError):
         return f"{where}:{field} {self.message}"
 
 
+class IntegrityError(InputError):
+    """A write refused because it would leave a reference to an entity no article defines
+    any more (or a fact owned by two articles); says what and where."""
+
+
 class QueryError(KBError):
     """A SPARQL query that does not parse or cannot run; names the position when known."""
 

@@ -46,3 +46,13 @@ def superclasses(cls: str) -> frozenset[str]:
                 found.add(parent)
                 todo.append(parent)
     return frozenset(found)
+
+
+@cache
+def ranges() -> dict[str, str]:
+    """The ``ek:`` class each ``ek:`` property's values must have (its ``rdfs:range``)."""
+    return {
+        s: o
+        for s, p, o in _triples()
+        if p == RDFS + "range" and s.startswith(EK) and o.startswith(EK)
+    }

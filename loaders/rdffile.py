@@ -1,26 +1,64 @@
 """Standard RDF files (every format pyoxigraph reads: ``kb.formats``) as load input.
 
-Quads keep their graph. Triples (or default-graph quads) go into the graph named by
-``--graph``, or else into the graph of the one ``ek:Article`` the file describes; a file
-with neither is refused, because triples outside any article graph could never be
-replaced or removed by reloading. System graphs (``ekg:``) are not writable this way.
-Terms in the ``ek:`` namespace must be declared by the ontology, so a misspelt property
-is an error rather than a silent new term.
+Quads keep their graph. Triples (or default-graph quads) go into the graph of the one
+``ek:Article`` the file describes, or into the graph named by ``--graph`` when it describes
+none; a ``--graph`` other than the article the file describes is refused, and so is a file
+with neither, because triples outside any article graph could never be replaced or removed
+by reloading. System graphs (``ekg:``) are not writable this way.
+
+RDF input is held to what fact files are held to:
+
+- terms in the ``ek:`` namespace must be declared by the ontology, so a misspelt property
+  is an error rather than a silent new term; the terms the KB itself manages
+  (``SYSTEM_TERMS``: entity-statement records, lookup keys, derived properties) are refused;
+- every literal of an XSD type is valid in XSD (``loaders.xsd``), none is larger than the
+  literal limit;
+- what the file types and references is indexed like a fact file's (``loaders.references``):
+  an entity cannot be declared of a class incompatible with what the KB says, a fact id
+  another article owns cannot be reused, and an ``ekr:`` IRI used as a value must be an
+  entity the KB or the batch defines, of the class the property's ``rdfs:range`` wants.
+
+The parser gives no line numbers, so a message about a term names the line where the file
+first mentions it.
 """
 
 from __future__ import annotations
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse
+from collections.abc import Callable
+
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, parse
 
 from kb.errors import InputError
-from kb.namespaces import EK, EKG, RDF
-from kb.ontology import declared_terms
+from kb.namespaces import EK, EKG, EKR, RDF, RDFS, compact
+from kb.ontology import declared_terms, ranges, superclasses
+from loaders.references import Definition, FileIndex, Reference
+from loaders.source import LineFinder
+from loaders.xsd import size_error, xsd_error
+
+SYSTEM_TERMS = frozenset(
+    EK + name
+    for name in (
+        "entityStatement",
+        "lookupKey",
+        "partnerOf",
+        "partOfPlace",
+        "partOfOrganization",
+    )
+)
+"""What the KB writes itself and input may not: the records of ``ekg:entities``, the
+lookup keys names are found by, and what ``ekg:derived`` holds."""
+RDF_TYPE = RDF + "type"
+PART_OF = EK + "subOrganizationOf"
 
 
 def plan_rdf_file(
-    path: str, data: bytes, fmt: RdfFormat, graph: str | None
-) -> dict[str, list[Quad]]:
-    """Parse ``data`` and group its quads by target graph, or raise InputError."""
+    path: str, data: bytes, fmt: RdfFormat, graph: str | None, locate: LineFinder
+) -> tuple[dict[str, list[Quad]], FileIndex]:
+    """Parse ``data``, check it and group its quads by target graph, or raise InputError.
+
+    Returns the quads by graph and the file's index (its references are checked with the
+    batch's); ``locate`` finds the line of a term in the file, for messages.
+    """
     try:
         parsed = list(parse(data, format=fmt, base_iri=f"file:///{path.lstrip('/')}"))
     except SyntaxError as err:
@@ -37,19 +75,10 @@ def plan_rdf_file(
         raise InputError(f"cannot read {fmt.name}: {err}", path=path) from None
     if not parsed:
         raise InputError("the file holds no triples", path=path, line=1)
-    default = _default_graph(path, parsed, graph)
-    known = declared_terms()
+    default = _default_graph(path, parsed, graph, locate)
     graphs: dict[str, list[Quad]] = {}
     for quad in parsed:
-        for term in (quad.predicate, quad.object if quad.predicate.value == RDF + "type" else None):
-            if (
-                isinstance(term, NamedNode)
-                and term.value.startswith(EK)
-                and term.value not in known
-            ):
-                raise InputError(
-                    f"ek:{term.value.removeprefix(EK)} is not in the ontology", path=path
-                )
+        _check_terms(path, quad, locate)
         target = quad.graph_name
         if isinstance(target, DefaultGraph):
             if default is None:
@@ -67,21 +96,104 @@ def plan_rdf_file(
         graphs.setdefault(target.value, []).append(
             Quad(quad.subject, quad.predicate, quad.object, target)
         )
-    return graphs
+    return graphs, index_of(graphs, locate)
 
 
-def _default_graph(path: str, quads: list[Quad], graph: str | None) -> NamedNode | None:
-    if graph is not None:
-        try:
-            return NamedNode(graph)
-        except ValueError:
-            raise InputError(f"--graph is not an IRI: {graph!r}", path=path) from None
+def index_of(
+    graphs: dict[str, list[Quad]], locate: Callable[[str], int | None] | None = None
+) -> FileIndex:
+    """What RDF content defines (the ``ekr:`` IRIs it types) and references (the ``ekr:``
+    IRIs it uses as values), graph by graph. Also used for graph-store writes."""
+    index = FileIndex(locate=locate)
+    want = ranges()
+    for graph, quads in graphs.items():
+        types: dict[str, set[str]] = {}
+        names: dict[str, list[tuple[str, str, int | None]]] = {}
+        parents: dict[str, str] = {}
+        seen: set[tuple[str, str | None]] = set()
+        for quad in quads:
+            subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
+            if isinstance(subject, NamedNode) and subject.value.startswith(EKR):
+                if predicate == RDF_TYPE and isinstance(obj, NamedNode):
+                    types.setdefault(subject.value, set()).add(obj.value)
+                elif predicate == RDFS + "label" and isinstance(obj, Literal) and obj.language:
+                    names.setdefault(subject.value, []).append((obj.language, obj.value, None))
+                elif predicate == PART_OF and isinstance(obj, NamedNode):
+                    parents[subject.value] = obj.value
+            if isinstance(obj, NamedNode) and obj.value.startswith(EKR) and predicate != RDF_TYPE:
+                key = (obj.value, want.get(predicate))
+                if key not in seen:
+                    seen.add(key)
+                    index.references.append(
+                        Reference(obj.value, key[1], None, compact(quad.predicate.value))
+                    )
+        for iri, declared in types.items():
+            classes = frozenset().union(
+                *(superclasses(c) if c.startswith(EK) else {c} for c in declared)
+            )
+            index.definitions.append(
+                Definition(
+                    iri,
+                    graph,
+                    classes,
+                    None,
+                    compact(iri),
+                    names=tuple(names.get(iri, ())),
+                    part_of=(parents[iri], None) if iri in parents else None,
+                    keys=tuple(text for _, text, _ in names.get(iri, ())),
+                )
+            )
+    return index
+
+
+def _check_terms(path: str, quad: Quad, locate: Callable[[str], int | None]) -> None:
+    known = declared_terms()
+    predicate = quad.predicate.value
+    if predicate in SYSTEM_TERMS:
+        raise InputError(
+            f"ek:{predicate.removeprefix(EK)} is written by the KB itself, never by input "
+            "(leave it out: the loader adds what it needs)",
+            path=path,
+            line=locate(predicate),
+        )
+    for term in (quad.predicate, quad.object if predicate == RDF_TYPE else None):
+        if isinstance(term, NamedNode) and term.value.startswith(EK) and term.value not in known:
+            raise InputError(
+                f"ek:{term.value.removeprefix(EK)} is not in the ontology",
+                path=path,
+                line=locate(term.value),
+            )
+    obj = quad.object
+    if isinstance(obj, Literal):
+        problem = size_error(obj.value) or xsd_error(obj.value, obj.datatype.value)
+        if problem:
+            raise InputError(problem, path=path, line=locate(obj.value), field=compact(predicate))
+
+
+def _default_graph(
+    path: str, quads: list[Quad], graph: str | None, locate: Callable[[str], int | None]
+) -> NamedNode | None:
     articles = {
         q.subject.value
         for q in quads
-        if q.predicate.value == RDF + "type"
+        if isinstance(q.graph_name, DefaultGraph)
+        and q.predicate.value == RDF_TYPE
         and isinstance(q.object, NamedNode)
         and q.object.value == EK + "Article"
         and isinstance(q.subject, NamedNode)
     }
+    if graph is not None:
+        try:
+            node = NamedNode(graph)
+        except ValueError:
+            raise InputError(f"--graph is not an IRI: {graph!r}", path=path) from None
+        others = sorted(articles - {graph})
+        if others:
+            raise InputError(
+                f"--graph <{graph}> conflicts with the article the file describes, "
+                f"<{others[0]}>, whose graph its triples go to; leave --graph out",
+                path=path,
+                line=locate(others[0]),
+            )
+        return node
     return NamedNode(articles.pop()) if len(articles) == 1 else None

@@ -10,7 +10,8 @@ from pyoxigraph import Dataset, NamedNode, Quad, RdfFormat, serialize
 
 from kb import KB, InputError
 from kb.namespaces import EK, EKA, EKR, RDF, RDFS
-from tests.conftest import DATA, export_nquads, planned_graphs
+from loaders.plan import parse_file
+from tests.conftest import DATA, export_nquads
 
 MINIMAL = DATA / "minimal-article.yaml"
 ARTICLE = EKA + "example-2025-06-02-acme-signs-mou"
@@ -86,10 +87,10 @@ def test_seed_false_leaves_a_store_empty(store_path: Path) -> None:
 
 
 def article_quads() -> list[Quad]:
-    kb = KB(None)
-    return [
-        q for q in planned_graphs(kb, MINIMAL)[ARTICLE] if q.predicate.value != EK + "lookupKey"
-    ]
+    """The minimal article as an RDF author writes it: every statement in the article's
+    graph (no entity-statement records, no lookup keys: the KB makes those)."""
+    _, graphs = parse_file(MINIMAL)
+    return [q for q in graphs[ARTICLE] if q.predicate.value != EK + "lookupKey"]
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,17 @@ class Backend(Protocol):
         """Give each named graph exactly the quads given (``[]`` removes it), and insert and
         delete single quads in other graphs; all of it or none when ``transactional``."""
 
+    def write(
+        self,
+        content: dict[str, list[bytes]],
+        *,
+        insert: Sequence[Quad] = (),
+        delete: Sequence[Quad] = (),
+    ) -> None:
+        """Give each graph of ``content`` exactly the N-Triples lines given (``[]`` removes
+        it), and insert and delete single quads in other graphs; all of it or none when
+        ``transactional`` (``kb.store.changeset`` has the line format)."""
+
     def bulk_write(
         self,
         nquads: IO[bytes],

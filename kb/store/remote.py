@@ -17,7 +17,6 @@ embedded store does; opening the store checks that and says how to fix it.
 
 from __future__ import annotations
 
-import io
 import os
 import urllib.error
 import urllib.parse
@@ -31,10 +30,8 @@ from pyoxigraph import (
     Quad,
     RdfFormat,
     Store,
-    Triple,
     parse,
     parse_query_results,
-    serialize,
 )
 
 from kb.errors import QueryError, StoreError
@@ -43,6 +40,7 @@ from kb.namespaces import ENTITIES_GRAPH, PREFIXES
 from kb.sparql.catalogue import internal_query, values_query
 from kb.sparql.text import quad_data, substitute, with_prefixes
 from kb.store.backend import QueryResult
+from kb.store.changeset import by_graph
 
 ACCEPT_ANY_RESULT = (
     "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
@@ -160,22 +158,27 @@ class RemoteBackend:
         insert: Sequence[Quad] = (),
         delete: Sequence[Quad] = (),
     ) -> None:
-        """PUT each graph: the server replaces it all or nothing (one request per graph);
-        then one update per ``UPDATE_BATCH`` quads deletes and inserts the rest."""
-        for graph, quads in graphs.items():
-            buffer = io.BytesIO()
-            serialize(
-                (Triple(q.subject, q.predicate, q.object) for q in quads),
-                buffer,
-                RdfFormat.N_TRIPLES,
-            )
-            self._request(
-                "PUT",
-                self._graph_url(graph),
-                buffer.getvalue(),
-                {"Content-Type": "application/n-triples"},
-            )
+        content = {graph: [] for graph in graphs}
+        content.update(by_graph(q for quads in graphs.values() for q in quads))
+        self.write(content, insert=insert, delete=delete)
 
+    def write(
+        self,
+        content: dict[str, list[bytes]],
+        *,
+        insert: Sequence[Quad] = (),
+        delete: Sequence[Quad] = (),
+    ) -> None:
+        """PUT each graph as N-Triples (DELETE it when empty): the server replaces it all or
+        nothing, one request per graph; then one update per ``UPDATE_BATCH`` quads deletes
+        and inserts the rest."""
+        for graph, lines in content.items():
+            if lines:
+                body = b"\n".join(lines) + b"\n"
+                headers = {"Content-Type": "application/n-triples"}
+                self._request("PUT", self._graph_url(graph), body, headers)
+            else:
+                self.update(f"DROP SILENT GRAPH <{graph}>")
         for start in range(0, max(len(delete), len(insert)), UPDATE_BATCH):
             parts = [
                 f"{verb} DATA {{ {quad_data(quads[start : start + UPDATE_BATCH])} }}"
