@@ -63,17 +63,38 @@ class KB:
     ontology, the gazetteer and the bundled seed article(s), so the first question a new
     user asks has an answer. ``seed=False`` opens it as it is (an empty store stays empty).
     ``wait``: seconds to wait for another process's hold on an on-disk store; past it the
-    store opens as a read-only snapshot.
+    store opens as a read-only snapshot. ``writable=False`` never writes, nor makes a store
+    (``kb validate``): a store not yet there reads as a new one would, seeded, in memory.
     """
 
     def __init__(
-        self, location: str | Path | None = None, *, seed: bool = True, wait: float = 0.0
+        self,
+        location: str | Path | None = None,
+        *,
+        seed: bool = True,
+        wait: float = 0.0,
+        writable: bool = True,
     ) -> None:
-        self.backend: Backend = open_store(location, wait=wait)
+        if not writable:
+            self.backend = self._reader(location, wait)
+            return
+        backend = open_store(location, wait=wait)
+        assert backend is not None
+        self.backend: Backend = backend
         if seed and not self.has_graph(ONTOLOGY_GRAPH):
             self.seed()
         elif not self.backend.read_only and self.has_graph(DERIVE_PENDING_GRAPH):
             self.repair()  # a write was killed before its derived graph was written
+
+    def _reader(self, location: str | Path | None, wait: float) -> Backend:
+        """The store as it is, opened so that nothing is written to it (nor made); a store
+        that does not exist or was never seeded reads as a new store would: seeded."""
+        backend = open_store(location, wait=wait, read_only=True)
+        if backend is not None and ONTOLOGY_GRAPH in backend.existing_graphs([ONTOLOGY_GRAPH]):
+            return backend
+        if backend is not None:
+            backend.close()
+        return KB(None).backend
 
     def __enter__(self) -> KB:
         return self
@@ -316,9 +337,20 @@ class KB:
 
         An update may add, change or drop article graphs and with them their
         ``ek:entityStatement`` records, so the entity graph is rebuilt, not patched (what an
-        update writes into ``ekg:entities`` itself does not last). The derive-pending
-        marker goes in first: a crash before the rebuild is repaired on the next open.
+        update writes into ``ekg:entities`` itself does not last). The integrity rule holds:
+        the update is first run on a copy of the store (``Backend.trial``), and refused
+        (``IntegrityError``) if it would leave an ``ekr:`` value nothing defines, or a fact
+        typed by two articles, that the KB did not have before. A server cannot be copied:
+        there the update is checked after it ran, and the error says it was applied. The
+        derive-pending marker goes in first: a crash before the rebuild is repaired on the
+        next open.
         """
+        before = integrity.Problems.of(self.backend)
+        with self.backend.trial() as trial:
+            if trial is not None:
+                trial.update(sparql)
+                trial.replace_graphs({ENTITIES_GRAPH: entity_graph.rebuild(trial)})
+                _refuse_update(integrity.Problems.of(trial).added_to(before), trial, applied=False)
         marked = self.backend.transactional and not self.has_graph(DERIVE_PENDING_GRAPH)
         if marked:
             self.backend.replace_graphs({DERIVE_PENDING_GRAPH: derived.pending_marker()})
@@ -329,6 +361,9 @@ class KB:
                 self.backend.replace_graphs({DERIVE_PENDING_GRAPH: []})
             raise
         self.repair()
+        if trial is None:
+            after = integrity.Problems.of(self.backend).added_to(before)
+            _refuse_update(after, self.backend, applied=True)
 
     def repair(self) -> None:
         """Rebuild what a write cut short may have left stale: the entity graph (from the
@@ -461,3 +496,30 @@ def _dangling_error(found: integrity.Dangling, owner: dict[str, str]) -> Integri
         path=by,
         field="entities" if files and is_fact_file(files[0]) else None,
     )
+
+
+def _refuse_update(added: integrity.Problems, backend: Backend, *, applied: bool) -> None:
+    """Raise IntegrityError for the first problem an update adds, if any."""
+    if not added:
+        return
+    when = (
+        "the update, which the server has applied (a server cannot take it back),"
+        if applied
+        else "the update"
+    )
+    if added.undefined:
+        entity = sorted(added.undefined)[0]
+        using = integrity.referrers(backend, entity)
+        graph, subject, predicate = using[0] if using else ("", "", "")
+        message = (
+            f"{when} would leave {compact(entity)} undefined, but {compact(graph)} still "
+            f"references it ({compact(subject)} {compact(predicate)}); keep an article that "
+            "defines it, or remove the references too"
+        )
+    else:
+        fact, graphs = sorted(added.shared_facts.items())[0]
+        message = (
+            f"{when} would make {compact(fact)} a fact of {' and '.join(map(compact, graphs))}; "
+            "a fact belongs to one article"
+        )
+    raise IntegrityError(message)

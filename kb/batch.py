@@ -80,10 +80,11 @@ class Spool:
         self.records |= records
 
     def lines(self) -> dict[str, list[bytes]]:
-        """Everything, as N-Triples lines by graph (``kb.store.changeset``)."""
+        """Everything, as N-Triples lines by graph (``kb.store.changeset``); call it once."""
         content: dict[str, list[bytes]] = {graph: [] for graph in self.owner}
         for graph, lines in by_graph(self._quads).items():
             content[graph].extend(lines)
+        self._quads = []  # held once: as lines from now on
         if self._file is not None:
             self._file.flush()
             self._file.seek(0)

@@ -115,3 +115,19 @@ class LineFinder:
             if at >= 0:
                 return data.count(b"\n", 0, at) + 1
         return None
+
+
+def decode_utf8(data: bytes, path: str) -> str:
+    """``data`` as text, or InputError naming the line of the first byte that is not UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise InputError(
+            f"not UTF-8: byte 0x{data[err.start]:02x} cannot be decoded", path=path, line=line
+        ) from None
+
+
+def read_text(path: str | Path) -> str:
+    """A text file (``-``: standard input) as UTF-8, with ``read_input``'s checks."""
+    return decode_utf8(read_input(path), display_name(path))

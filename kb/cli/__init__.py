@@ -1,7 +1,7 @@
 """``kb``: the command line. Each command opens the KB, calls one ``KB`` method, prints.
 
 One module per family of commands: ``query`` (query, ask, queries), ``load`` (load,
-validate), ``store`` (export, stats), and, imported only when they run, ``serve``,
+validate, drop), ``store`` (export, stats), and, imported only when they run, ``serve``,
 ``wikidata`` (link, enrich) and ``check``, so that ``kb ask`` does not pay for the server,
 the Wikidata client or rdflib.
 
@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from kb.cli.context import Context
-from kb.cli.load import load, validate
+from kb.cli.load import drop, load, validate
 from kb.cli.query import ask, list_queries, query
 from kb.cli.store import export, stats
 
@@ -89,7 +89,7 @@ def cli(ctx: click.Context, store: str | None) -> None:
     ctx.call_on_close(state.close)
 
 
-for command in (ask, query, list_queries, load, validate, export, stats):
+for command in (ask, query, list_queries, load, validate, drop, export, stats):
     cli.add_command(command)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 
@@ -17,12 +16,12 @@ from kb.cli.output import FORMAT_HELP, FormatName, print_result
     "-f",
     "--file",
     "path",
-    type=click.File("r", encoding="utf-8"),
+    type=click.Path(dir_okay=False, allow_dash=True),
     help="Read the query from a file ('-' for standard input).",
 )
 @click.option("--format", "fmt", type=FormatName(), help=FORMAT_HELP)
 @click.pass_obj
-def query(obj: Context, sparql: str | None, path: Any, fmt: str | None) -> None:
+def query(obj: Context, sparql: str | None, path: str | None, fmt: str | None) -> None:
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the whole KB.
 
     SPARQL is the query text, or '-' to read it from standard input. The prefixes ek:,
@@ -30,7 +29,10 @@ def query(obj: Context, sparql: str | None, path: Any, fmt: str | None) -> None:
     wd:, wdt: are predeclared.
     """
     if path is not None:
-        sparql = path.read()
+        from loaders.source import read_text
+
+        with user_errors():
+            sparql = read_text(path)
     elif sparql == "-" or sparql is None:
         if sparql is None and sys.stdin.isatty():
             raise click.UsageError("give a query, -f FILE, or '-' to read standard input")

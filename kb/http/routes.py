@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from kb import __version__
-from kb.errors import KBError, ParameterError, QueryError, UnknownQuery
+from kb.errors import InputError, IntegrityError, KBError, ParameterError, QueryError, UnknownQuery
 from kb.http import canned, graph_store, protocol, static
 from kb.http.app import App
 from kb.http.messages import HTTPError, Request, Response, allow, json_response
@@ -16,7 +16,9 @@ def route(app: App, request: Request) -> Response:
     """The response to ``request``; HTTPError for 4xx/5xx answers."""
     try:
         return _view(app, request)
-    except (ParameterError, QueryError) as err:
+    except IntegrityError as err:  # the write would break a reference between articles
+        raise HTTPError(409, str(err)) from None
+    except (ParameterError, QueryError, InputError) as err:
         raise HTTPError(400, str(err)) from None
     except UnknownQuery as err:
         raise HTTPError(404, str(err)) from None

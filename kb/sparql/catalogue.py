@@ -114,17 +114,25 @@ def internal_query(name: str) -> str:
     return (resources.queries_dir() / "internal" / f"{name}.rq").read_text(encoding="utf-8")
 
 
-def values_query(name: str, variable: str, terms: Iterable[object]) -> str:
-    """Internal query ``name`` with its empty ``VALUES ?variable { }`` row filled in.
+def values_query(
+    name: str,
+    variable: str,
+    terms: Iterable[object],
+    others: dict[str, Iterable[object]] | None = None,
+) -> str:
+    """Internal query ``name`` with its empty ``VALUES ?variable { }`` row filled in (and
+    the rows of ``others``, by variable).
 
     ``terms`` are pyoxigraph terms, written as SPARQL by ``str()``. A list of values is
     written into the text because substitutions bind one value per variable.
     """
-    row = " ".join(str(term) for term in terms)
-    placeholder = f"VALUES ?{variable} {{ }}"
     sparql = internal_query(name)
-    assert placeholder in sparql, f"{name}.rq has no {placeholder}"
-    return sparql.replace(placeholder, f"VALUES ?{variable} {{ {row} }}")
+    for var, values in {variable: terms, **(others or {})}.items():
+        row = " ".join(str(term) for term in values)
+        placeholder = f"VALUES ?{var} {{ }}"
+        assert placeholder in sparql, f"{name}.rq has no {placeholder}"
+        sparql = sparql.replace(placeholder, f"VALUES ?{var} {{ {row} }}", 1)
+    return sparql
 
 
 @cache

@@ -10,6 +10,7 @@ class it holds.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -74,6 +75,10 @@ class Backend(Protocol):
         """Write the new ``graphs`` from an N-Quads file, fast, with ``insert`` and the small
         graphs ``also``; all or nothing. Only where ``path`` is set."""
 
+    def trial(self) -> AbstractContextManager[Backend | None]:
+        """A throwaway copy of the store to try a write on first (a SPARQL update, whose
+        effect only running it shows), or None where there can be none (a server)."""
+
     def named_graphs(self) -> list[str]:
         """Every named graph (a store of 10M quads has tens of thousands: list sparingly)."""
 
@@ -90,10 +95,14 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(location: str | Path | None, *, wait: float = 0.0) -> Backend:
+def open_store(
+    location: str | Path | None, *, wait: float = 0.0, read_only: bool = False
+) -> Backend | None:
     """``None`` or ``:memory:`` → in memory; ``http(s)://…`` → remote server; else a path.
 
     ``wait``: seconds to wait for another process's hold on an on-disk store to end.
+    ``read_only``: open an on-disk store as a snapshot, never writing to it (not even to
+    finish a write cut short); None when there is no store at the path (none is made).
     """
     if location is None or str(location) == MEMORY:
         from kb.store.embedded import EmbeddedBackend
@@ -106,4 +115,7 @@ def open_store(location: str | Path | None, *, wait: float = 0.0) -> Backend:
         return RemoteBackend(text)
     from kb.store.embedded import EmbeddedBackend
 
-    return EmbeddedBackend(Path(text).expanduser(), wait=wait)
+    path = Path(text).expanduser()
+    if read_only and not (path.is_dir() and any(path.iterdir())):
+        return None
+    return EmbeddedBackend(path, wait=wait, read_only=read_only)

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -64,12 +66,13 @@ class EmbeddedBackend:
     RocksDB lets one process write a store. When another holds it (a load, ``kb serve``),
     this waits up to ``wait`` seconds for it, then opens a read-only snapshot: queries
     and exports still work and see the last committed state; writing raises StoreError.
+    ``read_only`` opens the snapshot at once (``kb validate``: nothing is written).
     Staging graphs of a write in progress are never visible to queries.
     """
 
     transactional = True
 
-    def __init__(self, path: Path | None, *, wait: float = 0.0) -> None:
+    def __init__(self, path: Path | None, *, wait: float = 0.0, read_only: bool = False) -> None:
         self.location = str(path) if path else MEMORY
         self.path = path
         self.read_only = False
@@ -81,6 +84,9 @@ class EmbeddedBackend:
         self._hidden: list[str] = []  # graphs of a bulk write a read-only snapshot caught
         if path is None:
             self.store = Store()
+            return
+        if read_only:
+            self._open_snapshot(path)
             return
         deadline = time.monotonic() + wait
         while True:
@@ -353,8 +359,28 @@ class EmbeddedBackend:
             updates.append(f"DELETE DATA {{ {quad_data(listed)} }}")
             self.store.update(" ;\n".join(updates))
 
+    @contextmanager
+    def trial(self) -> Iterator[EmbeddedBackend]:
+        """A copy of the store to try a write on: on disk a RocksDB checkpoint beside it
+        (hard links: cheap), in memory a second store with every quad."""
+        if self.path is None:
+            copy = EmbeddedBackend(None)
+            copy.store.extend(self.store.quads_for_pattern(None, None, None, None))
+            yield copy
+            return
+        folder = Path(tempfile.mkdtemp(dir=self.path.parent, prefix=f".{self.path.name}-trial-"))
+        try:
+            self.store.backup(str(folder / "store"))
+            copy = EmbeddedBackend(folder / "store")
+            try:
+                yield copy
+            finally:
+                copy.close()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
     def named_graphs(self) -> list[str]:
-        """Every named graph but those of a write in progress (staging, journaled)."""
+        """Every named graph but those of a write in progress (journaled)."""
         hidden = self._in_progress()
         return sorted(g for g in self._all_graphs() if g not in hidden)
 

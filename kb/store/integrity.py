@@ -10,6 +10,11 @@ ones no other graph defines.
 A reference is an ``ekr:`` IRI used as the object of a statement in an article graph, or in
 ``ekg:entities`` while an article outside the write still records that statement.
 References from the derived graph and the Wikidata graphs do not count: they follow.
+
+A SPARQL update can change anything, so it is checked as a whole (``Problems``): the KB's
+unresolved references and facts typed by two articles, before the update and after it (on
+a copy), and the update is refused if it adds any. That costs a scan of the KB's types and
+references: seconds on a store of a million quads, on a path used rarely.
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ from dataclasses import dataclass
 from pyoxigraph import NamedNode, Triple
 
 from kb.namespaces import EKR, ENTITIES_GRAPH
+from kb.sparql.catalogue import internal_query
 from kb.store.backend import Backend
-from kb.store.lookups import defines, record_holders, rows
+from kb.store.lookups import record_holders, rows
 
 
 @dataclass(frozen=True)
@@ -55,30 +61,25 @@ def dangling(backend: Backend, replaced: set[str], kept: set[str]) -> list[Dangl
     candidates = sorted(iri for iri in before if iri not in kept)
     if not candidates:
         return []
+    excluded = {"graph": sorted(replaced)}
     still = {
         row["entity"].value
-        for row in rows(backend, "definers", "entity", candidates)
-        if row["article"].value not in replaced and defines(row["article"].value)
-    } | {
-        row["entity"].value
-        for row in rows(backend, "types-of", "entity", candidates)
-        if row["graph"].value not in replaced and defines(row["graph"].value)
+        for row in rows(backend, "still-defined", "entity", candidates, others=excluded)
     }
     lost = [iri for iri in candidates if iri not in still]
     found: list[Dangling] = []
     via_records: list[tuple[str, str, str]] = []
-    for row in rows(backend, "references-to", "entity", lost):
+    for row in rows(backend, "references-to", "entity", lost, others=excluded):
         entity, subject, predicate, graph = (
             row["entity"].value,
             row["subject"],
             row["p"].value,
             row["graph"].value,
         )
-        if graph in replaced:
-            continue
-        if graph == ENTITIES_GRAPH and isinstance(subject, NamedNode):
-            via_records.append((entity, subject.value, predicate))
-        elif defines(graph):
+        if graph == ENTITIES_GRAPH:
+            if isinstance(subject, NamedNode):
+                via_records.append((entity, subject.value, predicate))
+        else:
             found.append(
                 Dangling(entity, graph, str(subject.value), predicate, _sorted(before[entity]))
             )
@@ -95,3 +96,49 @@ def dangling(backend: Backend, replaced: set[str], kept: set[str]) -> list[Dangl
 
 def _sorted(graphs: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(graphs))
+
+
+@dataclass(frozen=True)
+class Problems:
+    """What is wrong with a whole KB: ``ekr:`` values nothing defines, and facts that more
+    than one article types (with those articles)."""
+
+    undefined: frozenset[str]
+    shared_facts: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, backend: Backend) -> Problems:
+        def column(name: str) -> set[str]:
+            return {row["entity"].value for row in backend.query(internal_query(name))}
+
+        undefined = column("all-references") - column("all-definitions")
+        shared = {
+            row["entity"].value: tuple(sorted(row["graphs"].value.split()))
+            for row in backend.query(internal_query("shared-facts"))
+        }
+        return cls(frozenset(undefined), shared)
+
+    def added_to(self, before: Problems) -> Problems:
+        """What these problems have that ``before`` had not."""
+        return Problems(
+            self.undefined - before.undefined,
+            {f: g for f, g in self.shared_facts.items() if f not in before.shared_facts},
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.undefined or self.shared_facts)
+
+
+def referrers(backend: Backend, entity: str) -> list[tuple[str, str, str]]:
+    """(graph, subject, predicate) of the statements that use ``entity`` as a value, in
+    article graphs and the entity graph (a statement there named by an article holding it)."""
+    found = []
+    for row in rows(backend, "references-to", "entity", [entity], others={"graph": []}):
+        graph, subject, predicate = row["graph"].value, row["subject"], row["p"].value
+        if graph == ENTITIES_GRAPH and isinstance(subject, NamedNode):
+            text = str(Triple(subject, NamedNode(predicate), NamedNode(entity)))
+            for article in sorted(record_holders(backend, [text]).get(text, ())):
+                found.append((article, subject.value, predicate))
+        else:
+            found.append((graph, str(subject.value), predicate))
+    return found

@@ -36,15 +36,22 @@ def defines(graph: str) -> bool:
 
 
 def rows(
-    backend: Backend, name: str, variable: str, values: Sequence[Any], *, literal: bool = False
+    backend: Backend,
+    name: str,
+    variable: str,
+    values: Sequence[Any],
+    *,
+    literal: bool = False,
+    others: dict[str, Iterable[str]] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Internal query ``name`` run for ``values`` (IRIs, or texts with ``literal``), a
-    ``BATCH`` of them at a time."""
+    ``BATCH`` of them at a time; ``others``: IRIs for its other ``VALUES`` rows."""
     values = list(values)
+    fixed = {var: [NamedNode(v) for v in iris] for var, iris in (others or {}).items()}
     for start in range(0, len(values), BATCH):
         batch = values[start : start + BATCH]
         terms = [Literal(v) if literal else NamedNode(v) for v in batch]
-        yield from backend.query(values_query(name, variable, terms))  # type: ignore[misc]
+        yield from backend.query(values_query(name, variable, terms, fixed))  # type: ignore[misc]
 
 
 def record_holders(backend: Backend, texts: Iterable[str]) -> dict[str, set[str]]:
