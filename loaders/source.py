@@ -24,7 +24,7 @@ STDIN = "-"
 STDIN_NAME = "<stdin>"
 """How standard input is named in messages."""
 
-_stdin: bytes | None = None
+_stdin: tuple[object, bytes] | None = None  # (the stream, what it held): read once
 
 
 def is_stdin(path: str | Path) -> bool:
@@ -65,12 +65,12 @@ def read_input(path: str | Path) -> bytes:
 
 def _read_stdin() -> bytes:
     global _stdin
-    if _stdin is None:
+    if _stdin is None or _stdin[0] is not sys.stdin:
         data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             raise InputError(_too_large(len(data), more=True), path=STDIN_NAME)
-        _stdin = data
-    return _stdin
+        _stdin = (sys.stdin, data)
+    return _stdin[1]
 
 
 def _kind(mode: int) -> str:

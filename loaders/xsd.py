@@ -131,7 +131,8 @@ def language_error(tag: str) -> str | None:
     try:
         Literal("", language=tag)
     except ValueError as err:
-        return f"not a BCP 47 language tag: {tag.strip() or repr(tag)} ({err})"
+        shown = tag if tag and tag == tag.strip() else repr(tag)
+        return f"not a BCP 47 language tag: {shown} ({err})"
     primary = tag.split("-")[0]
     if len(primary) > 3 and primary.lower() not in ("x", "i"):
         # well-formed, but no language subtag of 4 to 8 letters has ever been registered

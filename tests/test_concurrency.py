@@ -72,10 +72,22 @@ def store_v1(tmp_path: Path) -> tuple[Path, Path]:
     return store, write_version(tmp_path / "v2.yaml", 2, ORGANIZATIONS)
 
 
-def test_reads_from_another_process_during_a_load(store_v1: tuple[Path, Path]) -> None:
+WRITE_AHEAD = (
+    "import sys\n"
+    "import kb.store.embedded as embedded\n"
+    "embedded.TRANSACTION_MAX_CHANGES = 500  # the change is written ahead, applied in steps\n"
+    "from kb.cli import main\n"
+    "main(sys.argv[1:])\n"
+)
+WAYS = pytest.mark.parametrize("ahead", [False, True], ids=["one-transaction", "written-ahead"])
+
+
+@WAYS
+def test_reads_from_another_process_during_a_load(store_v1: tuple[Path, Path], ahead: bool) -> None:
     store, v2 = store_v1
+    command = [sys.executable, "-c", WRITE_AHEAD] if ahead else [KB_EXE]
     load = subprocess.Popen(
-        [KB_EXE, "load", str(v2)], env=env_for(store), stderr=subprocess.PIPE, text=True
+        [*command, "load", str(v2)], env=env_for(store), stderr=subprocess.PIPE, text=True
     )
     seen: list[tuple[bool, str]] = []
     deadline = time.monotonic() + 120
@@ -89,10 +101,15 @@ def test_reads_from_another_process_during_a_load(store_v1: tuple[Path, Path]) -
     print(f"\n{len(seen)} reads during the load saw: {sorted({v for _, v in seen})}")
 
 
+@WAYS
 def test_reads_in_threads_during_a_write_in_the_same_process(
-    store_v1: tuple[Path, Path],
+    store_v1: tuple[Path, Path], ahead: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """kb serve's case: reader threads and a writer share one open store."""
+    import kb.store.embedded as embedded
+
+    if ahead:
+        monkeypatch.setattr(embedded, "TRANSACTION_MAX_CHANGES", 500)
     store, v2 = store_v1
     seen: list[str] = []
     errors: list[BaseException] = []

@@ -21,6 +21,7 @@ transaction is held in memory and indexed), which is why large changes avoid one
 
 from __future__ import annotations
 
+import fcntl
 import io
 import os
 import shutil
@@ -57,7 +58,9 @@ DELETE_CHUNK = 5_000
 REDO_FOLDER = "kb-redo"
 """Where, inside an on-disk store, a large change waits to be applied."""
 REDO_WAIT = 600.0
-"""Seconds a snapshot waits for a large change another process is applying."""
+"""Seconds a snapshot waits for another process's write to end before it opens."""
+WRITE_LOCK = "kb-write.lock"
+"""The file, inside an on-disk store, that a writer holds while it writes (``flock``)."""
 
 
 class EmbeddedBackend:
@@ -105,13 +108,17 @@ class EmbeddedBackend:
         self._recover()
 
     def _open_snapshot(self, path: Path) -> None:
-        # The writer may compact and delete a file between RocksDB reading the manifest
-        # and opening that file ("Corruption: ... No such file"): a race, so try again.
-        deadline = time.monotonic() + REDO_WAIT
+        # pyoxigraph opens a read-only store by reading RocksDB's manifest, then its write-
+        # ahead logs: a writer working in between (a bulk load's files, a flush) can make
+        # the two disagree, and the snapshot a mix. So a snapshot opens only between two
+        # writes (the write lock, shared), and a large change cut short is not read.
+        # The writer may also compact and delete a file between RocksDB reading the
+        # manifest and opening that file ("Corruption: ... No such file"): try again.
         attempt = 0
         while True:
             try:
-                self.store = Store.read_only(str(path))
+                with write_lock(path, shared=True, timeout=REDO_WAIT):
+                    self.store = Store.read_only(str(path))
             except (OSError, RuntimeError) as err:
                 attempt += 1
                 if attempt == 50:
@@ -121,14 +128,13 @@ class EmbeddedBackend:
                     ) from None
                 time.sleep(0.05)
                 continue
-            if not journal.redo_of(self.store):
-                break
-            del self.store  # caught half-way through a large change: wait for the rest
-            if time.monotonic() > deadline:
-                raise StoreError(
-                    f"the store {path} is being written by another kb process; try again"
-                )
-            time.sleep(0.2)
+            break
+        if journal.redo_of(self.store):
+            del self.store
+            raise StoreError(
+                f"a write to the store {path} was cut short and must be finished first: "
+                "open it for writing once (kb stats does)"
+            )
         self.read_only = True
         self._hidden = sorted(self._in_progress())
 
@@ -170,7 +176,7 @@ class EmbeddedBackend:
         write journals; afterwards remove the journal graph its entries leave empty
         (Oxigraph keeps empty named graphs)."""
         self._check_writable()
-        with self._writer:
+        with self._writer, write_lock(self.path, shared=False, timeout=None):
             with self._guard:
                 self._writing += 1
                 self._guard.wait_for(lambda: self._unguarded == 0)
@@ -438,3 +444,34 @@ class EmbeddedBackend:
         if self.path is not None and not self.read_only:
             self.store.flush()
         del self.store
+
+
+@contextmanager
+def write_lock(path: Path | None, *, shared: bool, timeout: float | None) -> Iterator[None]:
+    """Hold the store's write lock: exclusive while writing, shared while a snapshot opens.
+    Nothing for a store in memory, or one whose folder this user cannot write to (a
+    snapshot of it opens unguarded, as pyoxigraph allows)."""
+    if path is None:
+        yield
+        return
+    try:
+        fd = os.open(path / WRITE_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, mode | (fcntl.LOCK_NB if deadline is not None else 0))
+                break
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise StoreError(
+                        f"the store {path} is being written by another kb process; try again"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
