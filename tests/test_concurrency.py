@@ -94,6 +94,8 @@ def test_reads_from_another_process_during_a_load(store_v1: tuple[Path, Path], a
     while load.poll() is None and time.monotonic() < deadline:
         with KB(store) as kb:  # a snapshot while the load holds the store
             seen.append((kb.backend.read_only, check_view(kb)))
+        if not seen[-1][0]:  # the load has not opened the store yet: let it in first
+            time.sleep(0.05)
     assert load.wait(timeout=120) == 0, load.stderr.read() if load.stderr else ""
     with KB(store) as kb:
         assert check_view(kb) == "2"

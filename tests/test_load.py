@@ -230,3 +230,30 @@ def test_a_load_reads_each_files_records_once(kb: KB, monkeypatch: pytest.Monkey
     kb.load([MINIMAL])
     after = derive_queries.cache_info()
     assert (after.misses, after.hits) == (before.misses, before.hits + 1)
+
+
+@pytest.mark.parametrize("ahead", [False, True], ids=["one-transaction", "written-ahead"])
+def test_an_article_with_blank_nodes_reloads_without_copies(
+    store_path: Path, tmp_path: Path, ahead: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blank nodes have no name across loads: a reload replaces them, never adds copies,
+    in one transaction or written ahead and applied in steps."""
+    import kb.store.embedded as embedded
+
+    if ahead:
+        monkeypatch.setattr(embedded, "TRANSACTION_MAX_CHANGES", 0)
+    kb = KB(store_path)
+    path = tmp_path / "blank.ttl"
+    text = (
+        "@prefix ek: <https://w3id.org/event-kb/ontology#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "<https://w3id.org/event-kb/article/example-2025-06-11-blank> a ek:Article ;\n"
+        '  ek:headline "Blank"@en ; ek:publisher "X"@en ; ek:language "en" ;\n'
+        '  ek:datePublished "2025-06-11"^^xsd:date ;\n'
+        '  <https://example.org/review> [ <https://example.org/score> "VALUE" ] .\n'
+    )
+    ask = "SELECT ?v WHERE { ?a <https://example.org/review>/<https://example.org/score> ?v }"
+    for value in ("1", "1", "2"):
+        path.write_text(text.replace("VALUE", value), encoding="utf-8")
+        kb.load([path])
+        assert kb.query(ask).rows() == [{"v": value}]

@@ -85,8 +85,13 @@ def diff(old: Callable[[str], bytes], new: dict[str, list[bytes]], existing: set
         if graph not in existing:
             changes.insert[graph] = list(dict.fromkeys(lines))
             continue
-        before = old(graph).splitlines()
-        blank_before = [line for line in before if _has_blank_node(line)]
+        stored_text = old(graph)
+        before = stored_text.splitlines()
+        blank_before = (
+            [line for line in before if _has_blank_node(line)]
+            if _BLANK.search(stored_text)  # one search of the whole dump, mostly
+            else []
+        )
         if blank_before:
             changes.clear_blank.append(graph)
             before = [line for line in before if not _has_blank_node(line)]

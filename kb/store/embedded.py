@@ -299,6 +299,14 @@ class EmbeddedBackend:
         self.store.extend(journal.redo_entries(redo))  # the commit point
         self._apply_redo(redo)
 
+    def _delete_listed(self, deletes: Path) -> None:
+        """Delete the quads an N-Quads file lists, ``DELETE_CHUNK`` per transaction."""
+        if deletes.exists():
+            lines: dict[str, list[bytes]] = {}
+            split_nquads(deletes.read_bytes(), lines)
+            for update in ChangeSet(delete=lines).updates(chunk=DELETE_CHUNK):
+                self.store.update(update)
+
     def _apply_redo(self, redo: journal.Redo) -> None:
         """Apply a committed large change (again, after a crash: every step is idempotent),
         then take it off the journal. Queries in this process wait meanwhile."""
@@ -312,11 +320,7 @@ class EmbeddedBackend:
                 self.store.remove_graph(NamedNode(graph))
             for graph in redo.clear_blank:
                 self.store.update(blank_node_delete(graph))
-            if deletes.exists():
-                lines: dict[str, list[bytes]] = {}
-                split_nquads(deletes.read_bytes(), lines)
-                for update in ChangeSet(delete=lines).updates(chunk=DELETE_CHUNK):
-                    self.store.update(update)
+            self._delete_listed(deletes)
             if inserts.exists() and inserts.stat().st_size:
                 self.store.bulk_load(path=str(inserts), format=RdfFormat.N_QUADS)
             self.store.update(f"DELETE DATA {{ {quad_data(journal.redo_entries(redo))} }}")
