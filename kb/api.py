@@ -36,12 +36,13 @@ from kb.sparql import binding
 from kb.sparql.catalogue import CannedQuery, get_canned, internal_query
 from kb.sparql.federation import rewrite_service  # SERVICE <Wikidata> → $KB_WIKIDATA_SPARQL
 from kb.sparql.results import PREFIXED_FORMATS, Result
-from kb.store import derived, entity_graph, integrity
+from kb.store import derived, entity_graph
 from kb.store.backend import Backend, open_store
 
 if TYPE_CHECKING:  # planning pulls in YAML, the fact-file schema and multiprocessing,
     # which a query does not need: imported where used, for `kb ask`'s start-up time
     from kb.batch import Spool
+    from kb.store import integrity
     from loaders.plan import PlannedFile
     from loaders.references import FileIndex
 
@@ -220,6 +221,7 @@ class KB:
         """Plan a batch into ``spool`` and check it against itself and the KB; return which
         of its graphs exist. Raises InputError (or IntegrityError) and writes nothing."""
         from kb.batch import plan_into
+        from kb.store import integrity
         from kb.store.lookups import StoreView
         from loaders.references import check_batch
 
@@ -267,6 +269,7 @@ class KB:
         ``ek:entityStatement`` texts among the quads, if the caller has them; ``existing``:
         which of the graphs exist, likewise.
         """
+        from kb.store import integrity
         from kb.store.lookups import StoreView
         from loaders.rdffile import index_of
         from loaders.references import check_batch
@@ -294,6 +297,8 @@ class KB:
         Refused (``IntegrityError``) if another article still refers to an entity only these
         define: drop that one in the same call, or define the entity elsewhere first.
         """
+        from kb.store import integrity
+
         graphs = [self._article_graph(a) for a in articles]
         graphs = list(dict.fromkeys(graphs))
         found = integrity.dangling(self.backend, set(graphs), set())
@@ -345,6 +350,8 @@ class KB:
         derive-pending marker goes in first: a crash before the rebuild is repaired on the
         next open.
         """
+        from kb.store import integrity
+
         before = integrity.Problems.of(self.backend)
         with self.backend.trial() as trial:
             if trial is not None:
@@ -500,6 +507,8 @@ def _dangling_error(found: integrity.Dangling, owner: dict[str, str]) -> Integri
 
 def _refuse_update(added: integrity.Problems, backend: Backend, *, applied: bool) -> None:
     """Raise IntegrityError for the first problem an update adds, if any."""
+    from kb.store import integrity
+
     if not added:
         return
     when = (

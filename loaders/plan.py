@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import Quad
 
 from kb.errors import InputError
 from kb.formats import rdf_extensions, rdf_format_of_path
-from kb.namespaces import EK, RDF
 from loaders.factfile import plan_fact_file
 from loaders.names import lookup_quads
 from loaders.rdffile import plan_rdf_file
@@ -23,7 +22,6 @@ from loaders.references import FileIndex, KBView, TypesOf, TypesView, check_batc
 from loaders.source import STDIN_NAME, LineFinder, display_name, is_stdin, read_input
 
 FACT_FILE_SUFFIXES = (".yaml", ".yml")
-ARTICLE = NamedNode(EK + "Article")
 
 
 @dataclass(frozen=True)
@@ -94,15 +92,7 @@ def parse_file(
         entities = set()
         for quads in graphs.values():
             quads.extend(lookup_quads(quads))
-        rdf_type = NamedNode(RDF + "type")
-        describes = frozenset(
-            g
-            for g, quads in graphs.items()
-            if any(
-                q.predicate == rdf_type and q.object == ARTICLE and q.subject.value == g
-                for q in quads
-            )
-        )
+        describes = frozenset(index.articles)
     counts = {g: len(quads) for g, quads in graphs.items()}
     return PlannedFile(name, counts, frozenset(entities), describes, index), graphs
 

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, parse
 
 from kb.errors import InputError
-from kb.namespaces import EK, EKG, EKR, RDF, RDFS, compact
+from kb.namespaces import EK, EKG, EKR, RDF, RDFS, XSD, compact
 from kb.ontology import declared_terms, ranges, superclasses
 from loaders.references import Definition, FileIndex, Reference
 from loaders.source import LineFinder
@@ -49,6 +49,8 @@ SYSTEM_TERMS = frozenset(
 lookup keys names are found by, and what ``ekg:derived`` holds."""
 RDF_TYPE = RDF + "type"
 PART_OF = EK + "subOrganizationOf"
+XSD_STRING = XSD + "string"
+ARTICLE = NamedNode(EK + "Article")
 
 
 def plan_rdf_file(
@@ -77,8 +79,18 @@ def plan_rdf_file(
         raise InputError("the file holds no triples", path=path, line=1)
     default = _default_graph(path, parsed, graph, locate)
     graphs: dict[str, list[Quad]] = {}
+    checked: set[str] = set()  # predicates and classes already found in the ontology
     for quad in parsed:
-        _check_terms(path, quad, locate)
+        predicate = quad.predicate.value
+        if predicate not in checked:
+            _check_term(path, predicate, locate, predicate=True)
+            checked.add(predicate)
+        obj = quad.object
+        if isinstance(obj, Literal):
+            _check_literal(path, obj, predicate, locate)
+        elif predicate == RDF_TYPE and isinstance(obj, NamedNode) and obj.value not in checked:
+            _check_term(path, obj.value, locate, predicate=False)
+            checked.add(obj.value)
         target = quad.graph_name
         if isinstance(target, DefaultGraph):
             if default is None:
@@ -86,16 +98,18 @@ def plan_rdf_file(
                     "triples outside a named graph: give --graph IRI or describe one ek:Article",
                     path=path,
                 )
+            quad = Quad(quad.subject, quad.predicate, obj, default)
             target = default
-        if not isinstance(target, NamedNode):
+        elif not isinstance(target, NamedNode):
             raise InputError("blank-node graph names are not supported", path=path)
-        if target.value.startswith(EKG):
-            raise InputError(
-                f"<{target.value}> is a system graph and cannot be loaded into", path=path
-            )
-        graphs.setdefault(target.value, []).append(
-            Quad(quad.subject, quad.predicate, quad.object, target)
-        )
+        into = graphs.get(target.value)
+        if into is None:
+            if target.value.startswith(EKG):
+                raise InputError(
+                    f"<{target.value}> is a system graph and cannot be loaded into", path=path
+                )
+            into = graphs[target.value] = []
+        into.append(quad)
     return graphs, index_of(graphs, locate)
 
 
@@ -106,6 +120,7 @@ def index_of(
     IRIs it uses as values), graph by graph. Also used for graph-store writes."""
     index = FileIndex(locate=locate)
     want = ranges()
+    fields: dict[str, str] = {}  # predicate -> how messages name it
     for graph, quads in graphs.items():
         types: dict[str, set[str]] = {}
         names: dict[str, list[tuple[str, str, int | None]]] = {}
@@ -113,6 +128,8 @@ def index_of(
         seen: set[tuple[str, str | None]] = set()
         for quad in quads:
             subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
+            if predicate == RDF_TYPE and obj == ARTICLE and subject.value == graph:
+                index.articles.add(graph)
             if isinstance(subject, NamedNode) and subject.value.startswith(EKR):
                 if predicate == RDF_TYPE and isinstance(obj, NamedNode):
                     types.setdefault(subject.value, set()).add(obj.value)
@@ -124,9 +141,9 @@ def index_of(
                 key = (obj.value, want.get(predicate))
                 if key not in seen:
                     seen.add(key)
-                    index.references.append(
-                        Reference(obj.value, key[1], None, compact(quad.predicate.value))
-                    )
+                    if predicate not in fields:
+                        fields[predicate] = compact(predicate)
+                    index.references.append(Reference(obj.value, key[1], None, fields[predicate]))
         for iri, declared in types.items():
             classes = frozenset().union(
                 *(superclasses(c) if c.startswith(EK) else {c} for c in declared)
@@ -146,28 +163,35 @@ def index_of(
     return index
 
 
-def _check_terms(path: str, quad: Quad, locate: Callable[[str], int | None]) -> None:
-    known = declared_terms()
-    predicate = quad.predicate.value
-    if predicate in SYSTEM_TERMS:
+def _check_term(
+    path: str, term: str, locate: Callable[[str], int | None], *, predicate: bool
+) -> None:
+    """A predicate (or a class) must not be one the KB writes itself, and an ``ek:`` term
+    must be in the ontology."""
+    if predicate and term in SYSTEM_TERMS:
         raise InputError(
-            f"ek:{predicate.removeprefix(EK)} is written by the KB itself, never by input "
+            f"ek:{term.removeprefix(EK)} is written by the KB itself, never by input "
             "(leave it out: the loader adds what it needs)",
             path=path,
-            line=locate(predicate),
+            line=locate(term),
         )
-    for term in (quad.predicate, quad.object if predicate == RDF_TYPE else None):
-        if isinstance(term, NamedNode) and term.value.startswith(EK) and term.value not in known:
-            raise InputError(
-                f"ek:{term.value.removeprefix(EK)} is not in the ontology",
-                path=path,
-                line=locate(term.value),
-            )
-    obj = quad.object
-    if isinstance(obj, Literal):
-        problem = size_error(obj.value) or xsd_error(obj.value, obj.datatype.value)
-        if problem:
-            raise InputError(problem, path=path, line=locate(obj.value), field=compact(predicate))
+    if term.startswith(EK) and term not in declared_terms():
+        raise InputError(
+            f"ek:{term.removeprefix(EK)} is not in the ontology", path=path, line=locate(term)
+        )
+
+
+def _check_literal(
+    path: str, literal: Literal, predicate: str, locate: Callable[[str], int | None]
+) -> None:
+    text = literal.value
+    problem = size_error(text)
+    if problem is None and not literal.language:
+        datatype = literal.datatype.value
+        if datatype != XSD_STRING:
+            problem = xsd_error(text, datatype)
+    if problem:
+        raise InputError(problem, path=path, line=locate(text), field=compact(predicate))
 
 
 def _default_graph(

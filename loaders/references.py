@@ -79,6 +79,8 @@ class FileIndex:
 
     definitions: list[Definition] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
+    articles: set[str] = field(default_factory=set)
+    """The graphs that hold the ``ek:Article`` they are named after."""
     locate: Callable[[str], int | None] | None = field(default=None, repr=False, compare=False)
     """For files whose parser gives no lines (RDF): the line of an IRI's first mention."""
 
@@ -195,12 +197,13 @@ def check_batch(files: Sequence[PlannedIndex], view: KBView) -> None:
         if iri in known:
             for planned, definition in entries:
                 _check_against_kb(planned, definition, known[iri])
+    batch_classes = {
+        iri: frozenset().union(*(d.classes for _, d in entries)) for iri, entries in defined.items()
+    }
     for planned in files:
         for ref in planned.index.references:
-            if ref.iri in defined:
-                classes: frozenset[str] = frozenset().union(
-                    *(d.classes for _, d in defined[ref.iri])
-                )
+            if ref.iri in batch_classes:
+                classes = batch_classes[ref.iri]
             elif known.get(ref.iri) and known[ref.iri].classes:
                 classes = known[ref.iri].classes
             else:

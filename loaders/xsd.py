@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from functools import cache
+from functools import lru_cache
 
 from pyoxigraph import Literal
 
@@ -90,12 +90,13 @@ def xsd_error(lexical: str, datatype: str) -> str | None:
     >>> xsd_error("2025-06-01T09:00:00+09:00", XSD + "dateTime") is None
     True
     """
-    if not datatype.startswith(XSD):
-        return None
-    return _checked(lexical, datatype.removeprefix(XSD))
+    name = datatype.removeprefix(XSD)
+    if name == datatype or (name not in _INTEGER_RANGES and name not in _PATTERNS):
+        return None  # not XSD, or a type with no lexical check here (a string, an IRI)
+    return _checked(lexical, name)
 
 
-@cache
+@lru_cache(maxsize=4096)  # dates and numbers repeat
 def _checked(lexical: str, name: str) -> str | None:
     shown = lexical if len(lexical) <= 60 else lexical[:57] + "..."
     bad = f'not a valid xsd:{name}: "{shown}"'

@@ -24,8 +24,6 @@ from __future__ import annotations
 import fcntl
 import io
 import os
-import shutil
-import tempfile
 import threading
 import time
 import uuid
@@ -373,6 +371,9 @@ class EmbeddedBackend:
     def trial(self) -> Iterator[EmbeddedBackend]:
         """A copy of the store to try a write on: on disk a RocksDB checkpoint beside it
         (hard links: cheap), in memory a second store with every quad."""
+        import shutil
+        import tempfile
+
         if self.path is None:
             copy = EmbeddedBackend(None)
             copy.store.extend(self.store.quads_for_pattern(None, None, None, None))
