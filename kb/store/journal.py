@@ -86,8 +86,3 @@ def staged(token: str, insert: Iterable[Quad]) -> tuple[list[Quad], list[str]]:
             updates.append(f"DROP SILENT GRAPH {added[into]}")
         moved.append(Quad(q.subject, q.predicate, q.object, added[into]))
     return moved, updates
-
-
-def staging_graph(token: str, position: int) -> NamedNode:
-    """Where the new content of the ``position``-th replaced graph of a write waits."""
-    return NamedNode(f"{STAGING_GRAPH_PREFIX}{token}/{position}")
