@@ -230,52 +230,57 @@ def compatible(mine: frozenset[str], theirs: frozenset[str]) -> bool:
 
 
 def _check_within_batch(entries: list[tuple[PlannedIndex, Definition]]) -> None:
+    """The definitions of one IRI by the files of a batch, each against all before it."""
     first_file, first = entries[0]
-    for planned, other in entries[1:]:
-        where = _where(first_file, first)
-        if first.fact or other.fact:
-            if first.graph == other.graph:
-                continue  # one file, one graph: the parser refused real duplicates
+    kinds: dict[frozenset[str], tuple[PlannedIndex, Definition]] = {}  # classes -> first
+    names: dict[str, tuple[str, str]] = {}  # language -> (text, where)
+    parent: tuple[str, str] | None = None  # (parent IRI, where)
+    for planned, other in entries:
+        if (first.fact or other.fact) and first.graph != other.graph:
             raise _error(
                 planned,
-                f"fact id {_id(other.iri)} is already defined by {where}; "
+                f"fact id {_id(other.iri)} is already defined by {_where(first_file, first)}; "
                 "a fact belongs to one article: give this one another id",
                 other.line,
                 other.field,
                 other.iri,
             )
-        if not compatible(first.classes, other.classes):
-            raise _error(
-                planned,
-                f"{_id(other.iri)} is {a_or_an(_class_names(first.classes))} in {where}, "
-                f"not {a_or_an(_class_names(other.classes))}",
-                other.line,
-                other.field,
-                other.iri,
-            )
-        theirs = {lang: (text, line) for lang, text, line in first.names}
+        for classes, (seen_file, seen) in kinds.items():
+            if not compatible(classes, other.classes):
+                raise _error(
+                    planned,
+                    f"{_id(other.iri)} is {a_or_an(_class_names(classes))} in "
+                    f"{_where(seen_file, seen)}, not {a_or_an(_class_names(other.classes))}",
+                    other.line,
+                    other.field,
+                    other.iri,
+                )
+        kinds.setdefault(other.classes, (planned, other))
         for lang, text, line in other.names:
-            if lang in theirs and theirs[lang][0] != text:
-                at = _where(first_file, first, theirs[lang][1])
+            if lang not in names:
+                names[lang] = (text, _where(planned, other, line))
+            elif names[lang][0] != text:
                 raise _error(
                     planned,
                     f"{_id(other.iri)} is called {text!r}@{lang} here but "
-                    f"{theirs[lang][0]!r}@{lang} in {at}; give one name per language "
-                    "(put the other under aliases)",
+                    f"{names[lang][0]!r}@{lang} in {names[lang][1]}; give one name per "
+                    "language (put the other under aliases)",
                     line,
                     _name_field(other),
                     other.iri,
                 )
-        if first.part_of and other.part_of and first.part_of[0] != other.part_of[0]:
-            at = _where(first_file, first, first.part_of[1])
-            raise _error(
-                planned,
-                f"{_id(other.iri)} is part of {_id(other.part_of[0])} here but of "
-                f"{_id(first.part_of[0])} in {at}",
-                other.part_of[1],
-                _part_of_field(other),
-                other.iri,
-            )
+        if other.part_of:
+            if parent is None:
+                parent = (other.part_of[0], _where(planned, other, other.part_of[1]))
+            elif parent[0] != other.part_of[0]:
+                raise _error(
+                    planned,
+                    f"{_id(other.iri)} is part of {_id(other.part_of[0])} here but of "
+                    f"{_id(parent[0])} in {parent[1]}",
+                    other.part_of[1],
+                    _part_of_field(other),
+                    other.iri,
+                )
 
 
 def _check_against_kb(planned: PlannedIndex, definition: Definition, known: Known) -> None:

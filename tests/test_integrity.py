@@ -309,6 +309,31 @@ def test_an_entity_is_defined_alike_everywhere(
         refused(kb, lambda: kb.load([d]), against_kb.format(**names))
 
 
+def test_two_files_that_disagree_are_caught_beside_one_that_says_nothing(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    """A gives Upstage no Korean name; D and E give it two: D against E, not against A."""
+    d = redefine(
+        tmp_path,
+        "  - id: upstage\n    type: Organization\n    name: {en: Upstage, ko: 업스테이지}\n",
+    )
+    e = write(
+        tmp_path,
+        "e.yaml",
+        d.read_text(encoding="utf-8")
+        .replace("example-2025-06-04-d", "example-2025-06-05-e")
+        .replace("mou-naver-upstage-d", "mou-naver-upstage-e")
+        .replace("ko: 업스테이지", "ko: 업스테이지 AI"),
+    )
+    kb = KB(None)
+    refused(
+        kb,
+        lambda: kb.load([files["a"], d, e]),
+        f"{e}:11: entities[0].name: 'upstage' is called '업스테이지 AI'@ko here but '업스테이지'@ko "
+        f"in {d}:11; give one name per language (put the other under aliases)",
+    )
+
+
 def test_two_parents_for_one_organization_are_refused(kb: KB, tmp_path: Path) -> None:
     first = redefine(
         tmp_path,
