@@ -233,8 +233,9 @@ def _check_within_batch(entries: list[tuple[PlannedIndex, Definition]]) -> None:
     """The definitions of one IRI by the files of a batch, each against all before it."""
     first_file, first = entries[0]
     kinds: dict[frozenset[str], tuple[PlannedIndex, Definition]] = {}  # classes -> first
-    names: dict[str, tuple[str, str]] = {}  # language -> (text, where)
-    parent: tuple[str, str] | None = None  # (parent IRI, where)
+    # what was said first, and where (found only for a message: for RDF it reads the file)
+    names: dict[str, tuple[str, PlannedIndex, Definition, int | None]] = {}
+    parent: tuple[str, PlannedIndex, Definition, int | None] | None = None
     for planned, other in entries:
         if (first.fact or other.fact) and first.graph != other.graph:
             raise _error(
@@ -258,25 +259,26 @@ def _check_within_batch(entries: list[tuple[PlannedIndex, Definition]]) -> None:
         kinds.setdefault(other.classes, (planned, other))
         for lang, text, line in other.names:
             if lang not in names:
-                names[lang] = (text, _where(planned, other, line))
+                names[lang] = (text, planned, other, line)
             elif names[lang][0] != text:
+                said, said_file, said_by, said_at = names[lang]
                 raise _error(
                     planned,
-                    f"{_id(other.iri)} is called {text!r}@{lang} here but "
-                    f"{names[lang][0]!r}@{lang} in {names[lang][1]}; give one name per "
-                    "language (put the other under aliases)",
+                    f"{_id(other.iri)} is called {text!r}@{lang} here but {said!r}@{lang} in "
+                    f"{_where(said_file, said_by, said_at)}; give one name per language (put "
+                    "the other under aliases)",
                     line,
                     _name_field(other),
                     other.iri,
                 )
         if other.part_of:
             if parent is None:
-                parent = (other.part_of[0], _where(planned, other, other.part_of[1]))
+                parent = (other.part_of[0], planned, other, other.part_of[1])
             elif parent[0] != other.part_of[0]:
                 raise _error(
                     planned,
                     f"{_id(other.iri)} is part of {_id(other.part_of[0])} here but of "
-                    f"{_id(parent[0])} in {parent[1]}",
+                    f"{_id(parent[0])} in {_where(parent[1], parent[2], parent[3])}",
                     other.part_of[1],
                     _part_of_field(other),
                     other.iri,

@@ -257,3 +257,19 @@ def test_an_article_with_blank_nodes_reloads_without_copies(
         path.write_text(text.replace("VALUE", value), encoding="utf-8")
         kb.load([path])
         assert kb.query(ask).rows() == [{"v": value}]
+
+
+def test_a_good_load_looks_for_no_line(
+    kb: KB, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An RDF file is read again to find a term's line only for a message: a good batch of
+    one RDF article with many entities, beside a fact file, never does."""
+    from loaders import source
+
+    rdf = tmp_path / "article.nt"
+    serialize([q.triple for q in article_quads()], rdf, RdfFormat.N_TRIPLES)
+    again: list[str] = []
+    real = source.read_input
+    monkeypatch.setattr(source, "read_input", lambda path: again.append(str(path)) or real(path))
+    kb.load([rdf, Path(__file__).parent / "articles" / "001-naver-cloud-al-noor-mou.yaml"])
+    assert again == []
