@@ -38,6 +38,7 @@ from kb.sparql.federation import rewrite_service  # SERVICE <Wikidata> → $KB_W
 from kb.sparql.results import PREFIXED_FORMATS, Result
 from kb.store import derived, entity_graph
 from kb.store.backend import Backend, open_store
+from kb.store.changeset import content_lines
 
 if TYPE_CHECKING:  # planning pulls in YAML, the fact-file schema and multiprocessing,
     # which a query does not need: imported where used, for `kb ask`'s start-up time
@@ -455,15 +456,6 @@ class KB:
             "classes": classes,
             "articles": articles,
         }
-
-
-def content_lines(graphs: dict[str, list[Quad]]) -> dict[str, list[bytes]]:
-    """Quads by graph as N-Triples lines by graph, what ``Backend.write`` takes."""
-    from kb.store.changeset import by_graph
-
-    content: dict[str, list[bytes]] = {graph: [] for graph in graphs}
-    content.update(by_graph(q for quads in graphs.values() for q in quads))
-    return content
 
 
 class _Written:

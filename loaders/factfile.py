@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
@@ -283,20 +283,14 @@ class FactFile:
         values = self._fields(iri, ent, fields, where)
         lines = {key.lower(): line for key, line in ent["name"].key_lines.items()}
         part_of = ent.get("part_of")
-        self.index.definitions.append(
-            Definition(
-                iri.value,
-                self.graph.value,
-                superclasses(_ek(ent_type)),
-                line_of(ent["id"]),
-                where + ".id",
-                names=tuple(
-                    (str(lit.language), lit.value, lines.get(str(lit.language)))
-                    for lit in values["name"]
-                ),
-                part_of=(EKR + part_of, line_of(part_of)) if part_of is not None else None,
-                keys=tuple(lit.value for lit in values["name"] + values.get("aliases", [])),
-            )
+        self.index.definitions[-1] = replace(  # what the batch checks compare
+            self.index.definitions[-1],
+            names=tuple(
+                (str(lit.language), lit.value, lines.get(str(lit.language)))
+                for lit in values["name"]
+            ),
+            part_of=(EKR + part_of, line_of(part_of)) if part_of is not None else None,
+            keys=tuple(lit.value for lit in values["name"] + values.get("aliases", [])),
         )
 
     def _fact(self, fact: Any, where: str, article: NamedNode, position: int) -> None:
@@ -311,15 +305,6 @@ class FactFile:
             fact["id"] = fact_id
         iri = self._define(fact, where, _ek(fact_type))
         self._add(iri, _ek("source"), article)
-        self.index.definitions.append(
-            Definition(
-                iri.value,
-                self.graph.value,
-                superclasses(_ek(fact_type)),
-                line_of(fact["id"]),
-                where + ".id",
-            )
-        )
         values = self._fields(iri, fact, fields, where)
         if fact_type in SHORTCUTS:
             subj, pred, obj = SHORTCUTS[fact_type]
@@ -334,6 +319,9 @@ class FactFile:
                 f"duplicate id {slug!r} (first defined on line {first})", node["id"], where + ".id"
             )
         self.defined[iri] = line_of(node["id"])
+        self.index.definitions.append(
+            Definition(iri, self.graph.value, superclasses(cls), line_of(node["id"]), where + ".id")
+        )
         node_iri = NamedNode(iri)
         for c in sorted(superclasses(cls)):
             self._add(node_iri, RDF + "type", NamedNode(c))

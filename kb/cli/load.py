@@ -11,6 +11,16 @@ import click
 
 from kb.cli.context import Context, user_errors
 
+WAIT = click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="If another kb process holds the store, wait this long for it before failing.",
+)
+"""``--wait``, shared by the commands that write."""
+
 
 def _progress(paths: tuple[str, ...]) -> tuple[Callable[[str], None] | None, Any]:
     """A progress bar on a terminal (several files), nothing when piped."""
@@ -28,14 +38,7 @@ def _progress(paths: tuple[str, ...]) -> tuple[Callable[[str], None] | None, Any
     metavar="IRI",
     help="Named graph for triples in RDF files that describe no single ek:Article.",
 )
-@click.option(
-    "--wait",
-    type=click.FloatRange(min=0),
-    default=10.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="If another kb process holds the store, wait this long for it before failing.",
-)
+@WAIT
 @click.pass_obj
 def load(obj: Context, files: tuple[str, ...], graph: str | None, wait: float) -> None:
     """Validate FILES, then load them all at once.
@@ -82,14 +85,7 @@ def validate(obj: Context, files: tuple[str, ...], graph: str | None) -> None:
 
 @click.command()
 @click.argument("articles", nargs=-1, required=True, metavar="ARTICLE...")
-@click.option(
-    "--wait",
-    type=click.FloatRange(min=0),
-    default=10.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="If another kb process holds the store, wait this long for it before failing.",
-)
+@WAIT
 @click.pass_obj
 def drop(obj: Context, articles: tuple[str, ...], wait: float) -> None:
     """Remove ARTICLES (each an id, eka:ID or the article's IRI) and their facts.

@@ -121,6 +121,14 @@ def by_graph(quads: Iterable[Quad]) -> dict[str, list[bytes]]:
     }
 
 
+def content_lines(graphs: dict[str, list[Quad]]) -> dict[str, list[bytes]]:
+    """Quads by graph as the N-Triples lines by graph ``Backend.write`` takes (a graph
+    without quads stays, empty: it is removed)."""
+    content: dict[str, list[bytes]] = {graph: [] for graph in graphs}
+    content.update(by_graph(q for quads in graphs.values() for q in quads))
+    return content
+
+
 def split_nquads(data: bytes, into: dict[str, list[bytes]]) -> None:
     """N-Quads lines (each ending in its graph, as pyoxigraph writes them) into N-Triples
     lines by graph."""

@@ -46,7 +46,14 @@ from kb.namespaces import (
 from kb.sparql.text import quad_data, substitute
 from kb.store import journal
 from kb.store.backend import MEMORY, QueryResult
-from kb.store.changeset import ChangeSet, as_nquads, blank_node_delete, by_graph, diff, split_nquads
+from kb.store.changeset import (
+    ChangeSet,
+    as_nquads,
+    blank_node_delete,
+    content_lines,
+    diff,
+    split_nquads,
+)
 
 TRANSACTION_MAX_CHANGES = 20_000
 """Quads a write changes in one transaction at most; a larger change is written ahead and
@@ -247,9 +254,7 @@ class EmbeddedBackend:
         insert: Sequence[Quad] = (),
         delete: Sequence[Quad] = (),
     ) -> None:
-        content = {graph: [] for graph in graphs}
-        content.update(by_graph(q for quads in graphs.values() for q in quads))
-        self.write(content, insert=insert, delete=delete)
+        self.write(content_lines(graphs), insert=insert, delete=delete)
 
     def write(
         self,

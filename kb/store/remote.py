@@ -41,7 +41,7 @@ from kb.namespaces import ENTITIES_GRAPH, PREFIXES
 from kb.sparql.catalogue import internal_query, values_query
 from kb.sparql.text import quad_data, substitute, with_prefixes
 from kb.store.backend import QueryResult
-from kb.store.changeset import by_graph
+from kb.store.changeset import content_lines
 
 ACCEPT_ANY_RESULT = (
     "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
@@ -159,9 +159,7 @@ class RemoteBackend:
         insert: Sequence[Quad] = (),
         delete: Sequence[Quad] = (),
     ) -> None:
-        content = {graph: [] for graph in graphs}
-        content.update(by_graph(q for quads in graphs.values() for q in quads))
-        self.write(content, insert=insert, delete=delete)
+        self.write(content_lines(graphs), insert=insert, delete=delete)
 
     def write(
         self,
