@@ -167,7 +167,7 @@ GIVEN = [
 TOPICS = [
     ("ai-chips", "AI chips", "AI 칩"),
     ("sovereign-ai", "sovereign AI", "소버린 AI"),
-    ("ai-data-center", "AI data center", "AI 데이터센터"),
+    ("ai-data-center", "AI data center", "인공지능 데이터센터"),  # as the seed names it
     ("hbm", "high-bandwidth memory", "고대역폭 메모리"),
     ("llm", "large language models", "대규모언어모델"),
     ("robotics", "robotics", "로보틱스"),

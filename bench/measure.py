@@ -5,6 +5,7 @@ its figures and ``rss_mb``, the peak resident memory of this process
 (``resource.getrusage``). ``bench.run`` starts one child per measurement.
 
 Kinds: ``kb-load`` (fact files into the KB's on-disk store through ``KB.load``),
+``kb-load-files`` (given files into a store as it is: a first load, or a reload),
 ``ox-bulk`` (raw ``pyoxigraph.Store.bulk_load`` of the same N-Quads on disk),
 ``rdflib-parse`` (rdflib parsing them into a ``Dataset``), ``kb-query`` and
 ``rdflib-queries`` (every canned query, warm runs, median and p95).
@@ -82,6 +83,19 @@ def kb_load(store: str, facts: str, quads: int) -> dict[str, Any]:
         "quads_per_s": quads / elapsed,
         "store_mb": dir_size_mb(Path(store)),
     }
+
+
+def kb_load_files(store: str, paths: list[str]) -> dict[str, Any]:
+    """Load ``paths`` in one ``KB.load`` into the store as it is (seeded if new): a first
+    load into a new store, or a reload into one that holds them."""
+    from kb import KB
+
+    kb = KB(store)
+    start = time.perf_counter()
+    kb.load(paths)
+    elapsed = time.perf_counter() - start
+    kb.close()
+    return {"seconds": elapsed}
 
 
 def ox_bulk(store: str, nquads: str, quads: int) -> dict[str, Any]:
@@ -274,6 +288,7 @@ def rdflib_queries(
 
 KINDS: dict[str, Callable[..., dict[str, Any]]] = {
     "kb-load": kb_load,
+    "kb-load-files": kb_load_files,
     "ox-bulk": ox_bulk,
     "rdflib-parse": rdflib_parse,
     "kb-bind": kb_bind,

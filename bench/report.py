@@ -121,7 +121,7 @@ def _ms(figures: dict[str, Any] | None, key: str) -> str:
     return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
@@ -151,7 +151,7 @@ def table(run: dict[str, Any]) -> str:
         )
     parts.append(
         "### Load\n\n"
-        + _table(
+        + markdown_table(
             [
                 "size",
                 "quads",
@@ -177,7 +177,7 @@ def table(run: dict[str, Any]) -> str:
         )
     parts.append(
         "### `kb ask` cold start (whole process, median of runs)\n\n"
-        + _table(["size", "kb ask s", "bare python s", "command"], rows)
+        + markdown_table(["size", "kb ask s", "bare python s", "command"], rows)
     )
     for s in run["sizes"]:
         rows = []
@@ -213,7 +213,7 @@ def table(run: dict[str, Any]) -> str:
             skipped += "\n\nrdflib failed on " + "; ".join(errors) + "."
         parts.append(
             f"### Canned queries at {s['label']} ({s['quads']:,} quads; {args})\n\n"
-            + _table(
+            + markdown_table(
                 [
                     "query",
                     "rows",
@@ -244,11 +244,13 @@ def table(run: dict[str, Any]) -> str:
         cold = s["search_cold_start"]
         parts.append(
             f"### `kb search` at {s['label']} ({s['quads']:,} quads)\n\n"
-            + _table(["text", "searched", "rank of the organization", "p50 ms", "p95 ms"], rows)
+            + markdown_table(
+                ["text", "searched", "rank of the organization", "p50 ms", "p95 ms"], rows
+            )
             + f"\n\nAs a whole process: `{cold['command']}` {cold['median_s']:.3f} s "
             f"(bare python {cold['python_s']:.3f} s)."
         )
-    parts.append("### Targets\n\n" + _table(["target", "result"], targets(run)))
+    parts.append("### Targets\n\n" + markdown_table(["target", "result"], targets(run)))
     return "\n\n".join(parts)
 
 

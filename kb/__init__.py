@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kb.errors import InputError, KBError, ParameterError, QueryError, StoreError, UnknownQuery
+from kb.errors import (
+    InputError,
+    IntegrityError,
+    KBError,
+    ParameterError,
+    QueryError,
+    StoreError,
+    UnknownQuery,
+)
 
 if TYPE_CHECKING:
     from kb.api import KB, default_store_path
@@ -16,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "KB",
     "InputError",
+    "IntegrityError",
     "KBError",
     "ParameterError",
     "QueryError",

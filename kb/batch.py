@@ -1,15 +1,16 @@
 """Planning a batch of input files: every file read, validated and turned into the content
 of its graphs before anything is written, in parallel for a large batch.
 
-Planning a file (read, parse, validate, build its quads; ``loaders.plan``) is most of what a
-load costs, and it writes nothing, so a batch of ``PARALLEL_MIN_FILES`` or more files on an
-on-disk store is planned by a pool of worker processes, one per core. Each worker reads the
-store through a read-only snapshot, for the types of the entities a file refers to but does
-not define. Each file's quads then get the store's layout (the statements about the entities
-a fact file defines become records: ``kb.store.entity_graph``) and go to a ``Spool``, which
-keeps a small batch in memory and what workers send in a temporary N-Quads file, so memory
-does not grow with a large batch. Nothing is written to the store until every file has
-planned without error, so a batch still loads whole or not at all; ``KB.load`` writes it.
+Parsing a file (read, parse, check, build its quads; ``loaders.plan.parse_file``) is most of
+what a load costs, needs nothing from the store and writes nothing, so a batch of
+``PARALLEL_MIN_FILES`` or more files is parsed by a pool of worker processes, one per core.
+Each file's quads then get the store's layout (the statements about the entities a fact
+file defines become records: ``kb.store.entity_graph``) and go to a ``Spool``, which keeps
+a small batch in memory and what workers send in a temporary N-Quads file, so memory does
+not grow with a large batch. The files' references are checked afterwards, against the
+whole batch and the KB (``KB.load``, ``loaders.references``), so files may refer to each
+other in any order. Nothing is written to the store until every file has planned without
+error, so a batch still loads whole or not at all; ``KB.load`` writes it.
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from pyoxigraph import Quad, RdfFormat, parse, serialize
+from pyoxigraph import Quad, RdfFormat, serialize
 
 from kb.errors import InputError, QueryError
+from kb.store.changeset import by_graph, split_nquads
 from kb.store.entity_graph import article_content
-from loaders.factfile import TypesOf
-from loaders.plan import PlannedFile, plan_file
+from loaders.plan import PlannedFile, parse_file
+from loaders.source import is_stdin
 
 PARALLEL_MIN_FILES = 32
 """Below this many files, planning in this process beats starting workers (about 0.4 s)."""
@@ -45,8 +47,8 @@ class Spool:
     fills (and from which file) and the entity statements it records.
 
     Files planned in this process stay in memory as quads; files planned by workers arrive
-    as N-Quads and go to a temporary file. ``graphs()`` gives everything by graph (a write in
-    one transaction), ``nquads()`` everything as one N-Quads file (the bulk loader).
+    as N-Quads and go to a temporary file. ``lines()`` gives everything by graph (a write in
+    one write), ``nquads()`` everything as one N-Quads file (the bulk loader).
     """
 
     def __init__(self) -> None:
@@ -77,17 +79,22 @@ class Spool:
         self.planned.append(planned)
         self.records |= records
 
-    def graphs(self) -> dict[str, list[Quad]]:
-        """Everything, quads grouped by graph."""
-        graphs: dict[str, list[Quad]] = {graph: [] for graph in self.owner}
-        for quad in self._quads:
-            graphs[quad.graph_name.value].append(quad)  # type: ignore[union-attr]
+    def held(self) -> list[Quad] | None:
+        """The batch's quads, when they are all held in memory (files planned in this
+        process); None when workers sent theirs to the spool file (a large batch)."""
+        return None if self._file is not None else self._quads
+
+    def lines(self) -> dict[str, list[bytes]]:
+        """Everything, as N-Triples lines by graph (``kb.store.changeset``); call it once."""
+        content: dict[str, list[bytes]] = {graph: [] for graph in self.owner}
+        for graph, lines in by_graph(self._quads).items():
+            content[graph].extend(lines)
+        self._quads = []  # held once: as lines from now on
         if self._file is not None:
             self._file.flush()
             self._file.seek(0)
-            for quad in parse(self._file, format=RdfFormat.N_QUADS):
-                graphs[quad.graph_name.value].append(quad)  # type: ignore[union-attr]
-        return graphs
+            split_nquads(self._file.read(), content)
+        return content
 
     def nquads(self) -> IO[bytes]:
         """Everything as one N-Quads file, positioned at its end (for more to be appended)."""
@@ -116,30 +123,30 @@ class Spool:
 def plan_into(
     spool: Spool,
     paths: Sequence[str | Path],
-    types_of: TypesOf,
     *,
     graph: str | None = None,
-    store_path: Path | None = None,
+    parallel: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> None:
-    """Plan every file into ``spool``; raise the first file's InputError (in file order).
+    """Parse every file into ``spool``; raise the first file's InputError (in file order).
 
-    ``store_path``: an on-disk store that workers may open read-only; without it (a store in
-    memory or on a server) every file is planned here.
+    ``parallel``: a large batch may be parsed by worker processes (not for a store in
+    memory, whose batches are small). Standard input is read and parsed here.
     """
     jobs = [(str(p), graph) for p in dict.fromkeys(paths)]  # a file named twice loads once
-    if store_path is None or len(jobs) < PARALLEL_MIN_FILES:
-        results: Iterator[tuple[str, Any]] = (_planned(job, types_of, False) for job in jobs)
+    here = [job for job in jobs if is_stdin(job[0])]
+    there = [job for job in jobs if not is_stdin(job[0])]
+    if not parallel or len(there) < PARALLEL_MIN_FILES:
+        results: Iterator[tuple[str, Any]] = (_planned(job, False) for job in jobs)
         _collect(spool, results, progress)
         return
-    workers = min(os.cpu_count() or 1, len(jobs))
+    _collect(spool, (_planned(job, False) for job in here), progress)
+    workers = min(os.cpu_count() or 1, len(there))
     context = multiprocessing.get_context("spawn")  # RocksDB's threads make fork unsafe
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_open_snapshot, initargs=(str(store_path),)
-    ) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
         try:
             with _main_module_left_alone():  # map() starts the workers as it submits
-                results = pool.map(_plan_in_worker, jobs, chunksize=8)
+                results = pool.map(_plan_in_worker, there, chunksize=8)
             _collect(spool, results, progress)
         except BaseException:
             pool.shutdown(cancel_futures=True)
@@ -180,12 +187,12 @@ def _collect(
             progress(path)
 
 
-def _planned(job: tuple[str, str | None], types_of: TypesOf, as_nquads: bool) -> tuple[str, Any]:
+def _planned(job: tuple[str, str | None], as_nquads: bool) -> tuple[str, Any]:
     """(path, (record, content, entity records)) or (path, InputError); the content in the
     store's layout, as quads or (to cross a process boundary) N-Quads."""
     path, graph = job
     try:
-        planned, graphs = plan_file(path, types_of, graph=graph)
+        planned, graphs = parse_file(path, graph=graph)
         quads: list[Quad] = []
         records: set[str] = set()
         for name, planned_quads in graphs.items():
@@ -205,7 +212,6 @@ def _planned(job: tuple[str, str | None], types_of: TypesOf, as_nquads: bool) ->
 
 # -- in a worker process ---------------------------------------------------------------------
 
-_snapshot: Any = None
 PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
@@ -218,20 +224,15 @@ class _Failure:
     where: dict[str, Any]
 
 
-def _open_snapshot(store_path: str) -> None:
-    global _snapshot
-    from kb.store.embedded import EmbeddedBackend
-
+def _start_worker() -> None:
     if sys.platform == "linux":  # die with the loading process, even when it is killed
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() == 1:  # it died before that
             os._exit(1)
 
-    _snapshot = EmbeddedBackend(Path(store_path))  # held by the loading process: read-only
-
 
 def _plan_in_worker(job: tuple[str, str | None]) -> tuple[str, Any]:
-    path, outcome = _planned(job, _snapshot.types_of, True)
+    path, outcome = _planned(job, True)
     if isinstance(outcome, InputError):
         where = {k: getattr(outcome, k) for k in ("path", "line", "column", "field")}
         return path, _Failure(outcome.message, where)

@@ -47,6 +47,14 @@ class InputError(KBError):
         return f"{where}:{field} {self.message}"
 
 
+class IntegrityError(InputError):
+    """A write refused because it would leave a reference to an entity no article defines
+    any more (or a fact owned by two articles); says what and where."""
+
+    def __str__(self) -> str:
+        return super().__str__() if self.path else self.message
+
+
 class QueryError(KBError):
     """A SPARQL query that does not parse or cannot run; names the position when known."""
 

@@ -72,3 +72,12 @@ def label(term: str, lang: str = "en") -> str:
     """The ontology's label of ``term`` in ``lang``, else in English, else its local name."""
     labels = _labels()
     return labels.get((term, lang)) or labels.get((term, "en")) or term.rpartition("#")[2]
+
+
+def ranges() -> dict[str, str]:
+    """The ``ek:`` class each ``ek:`` property's values must have (its ``rdfs:range``)."""
+    return {
+        s: o
+        for s, p, o in _triples()
+        if p == RDFS + "range" and s.startswith(EK) and o.startswith(EK)
+    }

@@ -1,12 +1,13 @@
 """SHACL validation of the KB against ontology/shapes.ttl, with pySHACL.
 
-Each article graph (and the gazetteer) is checked on its own: its subjects are the focus
-nodes, and the data graph is the graph, plus what it says of its entities (its
-``ek:entityStatement`` records, see ``kb.store.entity_graph``), plus the types the whole KB gives
-every resource (so ``sh:class`` checks on an entity defined in another article pass). A
-fact is valid or not by what its article says, and two articles that report the same fact
-must not make each other invalid. pySHACL and rdflib are imported here only, so that
-queries never pay for them.
+Each article graph (and the gazetteer) is checked on its own: what it types (its facts, the
+entities it defines) are the focus nodes, and the data graph is the graph, plus what it
+says of its entities (its ``ek:entityStatement`` records, see ``kb.store.entity_graph``),
+plus the types the whole KB gives every resource (so ``sh:class`` checks on an entity
+defined in another article pass). A fact is valid or not by what its article says; an
+entity an article only mentions (the holder of a post) is checked with the articles that
+define it.
+pySHACL and rdflib are imported here only, so that queries never pay for them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pyoxigraph import NamedNode, RdfFormat, parse, serialize
 
 from kb import resources
 from kb.api import KB
-from kb.namespaces import GAZETTEER_GRAPH, ONTOLOGY_FILE, SH, SHAPES_FILE
+from kb.namespaces import GAZETTEER_GRAPH, ONTOLOGY_FILE, RDF, SH, SHAPES_FILE
 from kb.sparql.catalogue import internal_query
 from kb.store.entity_graph import records_in, statements
 
@@ -52,7 +53,15 @@ def check(kb: KB, articles: list[str] | None = None) -> list[Violation]:
         # what the article says of its entities is in ekg:entities, recorded in the article
         triples = [q.triple for q in quads] + statements(records_in(quads))
         data.parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt")
-        focus = sorted({t.subject.value for t in triples if isinstance(t.subject, NamedNode)})
+        # what the article defines (types: its facts, and its entities in its records);
+        # an entity it only mentions (the holder of a post, say) is checked where defined
+        focus = sorted(
+            {
+                t.subject.value
+                for t in triples
+                if isinstance(t.subject, NamedNode) and t.predicate.value == RDF + "type"
+            }
+        )
         conforms, report, _ = validate(
             data,
             shacl_graph=shapes,

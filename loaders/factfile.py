@@ -14,24 +14,23 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from kb.errors import InputError, a_or_an
+from kb.errors import InputError
 from kb.namespaces import EK, EKA, EKR, RDF, RDFS, SKOS, XSD
 from kb.ontology import superclasses
 from loaders.dates import parse_date
+from loaders.references import Definition, FileIndex, Reference
+from loaders.xsd import language_error, size_error
 from loaders.yamlsource import YList, YMap, YStr, line_of, read_yaml
 
 FORMAT = "event-kb/1"
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-LANG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
-
-TypesOf = Callable[[list[str], str], dict[str, set[str]]]
-"""Given entity IRIs and this article's graph, the classes the rest of the store gives them."""
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+"""An id (matched whole: ``"jane-roe\\n"`` is not one)."""
 
 
 @dataclass(frozen=True)
@@ -181,14 +180,6 @@ SHORTCUTS = {
 }
 
 
-@dataclass
-class _Ref:
-    iri: str
-    cls: str | None
-    line: int | None
-    field: str
-
-
 class FactFile:
     """Validates one parsed fact file and produces its quads; collects references to check."""
 
@@ -196,8 +187,8 @@ class FactFile:
         self.path = path
         self.doc = doc
         self.quads: list[Quad] = []
-        self.refs: list[_Ref] = []
-        self.defined: dict[str, tuple[str, int | None]] = {}  # iri -> (class, line)
+        self.index = FileIndex()
+        self.defined: dict[str, int | None] = {}  # iri -> line
         self.entities: set[str] = set()  # the defined iris that are entities, not facts
         self.language = "ko"
         self.graph: NamedNode
@@ -209,7 +200,9 @@ class FactFile:
 
     # -- top level -------------------------------------------------------------------------
 
-    def build(self, types_of: TypesOf) -> tuple[str, list[Quad], set[str]]:
+    def build(self) -> tuple[str, list[Quad], set[str], FileIndex]:
+        """The article's graph, its quads, the entities it defines and its index (its
+        references are checked with the rest of the batch: ``loaders.references``)."""
         doc = self.doc
         if not isinstance(doc, YMap):
             raise self.error("a fact file is a mapping with article, entities and facts", doc)
@@ -231,8 +224,7 @@ class FactFile:
             self._entity(entity, f"entities[{i}]", article)
         for i, fact in enumerate(facts):
             self._fact(fact, f"facts[{i}]", article, i + 1)
-        self._check_refs(types_of)
-        return self.graph.value, self.quads, self.entities
+        return self.graph.value, self.quads, self.entities, self.index
 
     def _article(self, art: Any, doc: YMap) -> NamedNode:
         if not isinstance(art, YMap):
@@ -246,10 +238,12 @@ class FactFile:
         )
         art_id = self._slug(art, "id", "article.id")
         lang = art.get("language")
-        if lang is None or not LANG.match(str(lang)):
+        if lang is None or not isinstance(lang, str):
             raise self.error(
                 "missing or not a language tag such as ko", lang or art, "article.language"
             )
+        if problem := language_error(lang):
+            raise self.error(problem, lang, "article.language")
         self.language = str(lang)
         iri = NamedNode(EKA + art_id)
         self.graph = iri
@@ -288,7 +282,18 @@ class FactFile:
         iri = self._define(ent, where, _ek(ent_type))
         self.entities.add(iri.value)
         self._add(iri, _ek("source"), article)
-        self._fields(iri, ent, fields, where)
+        values = self._fields(iri, ent, fields, where)
+        lines = {key.lower(): line for key, line in ent["name"].key_lines.items()}
+        part_of = ent.get("part_of")
+        self.index.definitions[-1] = replace(  # what the batch checks compare
+            self.index.definitions[-1],
+            names=tuple(
+                (str(lit.language), lit.value, lines.get(str(lit.language)))
+                for lit in values["name"]
+            ),
+            part_of=(EKR + part_of, line_of(part_of)) if part_of is not None else None,
+            keys=tuple(lit.value for lit in values["name"] + values.get("aliases", [])),
+        )
 
     def _fact(self, fact: Any, where: str, article: NamedNode, position: int) -> None:
         if not isinstance(fact, YMap):
@@ -311,11 +316,14 @@ class FactFile:
         slug = self._slug(node, "id", where + ".id")
         iri = EKR + slug
         if iri in self.defined:
-            first = self.defined[iri][1]
+            first = self.defined[iri]
             raise self.error(
                 f"duplicate id {slug!r} (first defined on line {first})", node["id"], where + ".id"
             )
-        self.defined[iri] = (cls, line_of(node["id"]))
+        self.defined[iri] = line_of(node["id"])
+        self.index.definitions.append(
+            Definition(iri, self.graph.value, superclasses(cls), line_of(node["id"]), where + ".id")
+        )
         node_iri = NamedNode(iri)
         for c in sorted(superclasses(cls)):
             self._add(node_iri, RDF + "type", NamedNode(c))
@@ -360,6 +368,8 @@ class FactFile:
             for item in items:
                 if not isinstance(item, str) or not item.strip():
                     raise self.error("must be a non-empty string or a list of them", item, label)
+                if problem := size_error(item):
+                    raise self.error(problem, item, label)
                 quotes.append(Literal(" ".join(item.split()), language=self.language))
             return quotes
         if kind == "bool":
@@ -382,6 +392,11 @@ class FactFile:
             self._check_keys(item, set(PURPOSE_FIELDS), where + ".")
             purpose = NamedNode(f"{subject.value}/purpose-{i}")
             self._add(purpose, RDF + "type", NamedNode(_ek("Purpose")))
+            self.index.definitions.append(
+                Definition(
+                    purpose.value, self.graph.value, superclasses(_ek("Purpose")), item.line, where
+                )
+            )
             self._add(purpose, _ek("order"), Literal(str(i), datatype=NamedNode(XSD + "integer")))
             self._fields(purpose, item, PURPOSE_FIELDS, where)
             purposes.append(purpose)
@@ -390,9 +405,9 @@ class FactFile:
     # -- values ----------------------------------------------------------------------------
 
     def _ref(self, raw: Any, cls: str | None, label: str) -> NamedNode:
-        if not isinstance(raw, str) or not SLUG.match(raw):
+        if not isinstance(raw, str) or not SLUG.fullmatch(raw):
             raise self.error(f"not an entity id: {raw!r} (ids look like naver-cloud)", raw, label)
-        self.refs.append(_Ref(EKR + raw, cls, line_of(raw), label))
+        self.index.references.append(Reference(EKR + raw, cls, line_of(raw), label))
         return NamedNode(EKR + raw)
 
     def _date(self, raw: Any, label: str) -> Literal:
@@ -416,10 +431,8 @@ class FactFile:
                     label,
                     line=raw.key_lines[lang],
                 )
-            if not LANG.match(lang):
-                raise self.error(
-                    f"not a language tag: {lang!r}", raw, label, line=raw.key_lines[lang]
-                )
+            if problem := language_error(lang):
+                raise self.error(problem, raw, label, line=raw.key_lines[lang])
             items = text if many and isinstance(text, list) else [text]
             for item in items:
                 if not isinstance(item, str) or not item.strip():
@@ -427,6 +440,8 @@ class FactFile:
                     raise self.error(
                         f"{lang}: must be {what}", item, label, line=raw.key_lines[lang]
                     )
+                if problem := size_error(item):
+                    raise self.error(f"{lang}: {problem}", item, label, line=raw.key_lines[lang])
                 literals.append(Literal(" ".join(item.split()), language=lang))
         return literals
 
@@ -434,7 +449,7 @@ class FactFile:
         raw = node.get(key)
         if raw is None:
             raise self.error("missing", node, label)
-        if not isinstance(raw, str) or not SLUG.match(raw):
+        if not isinstance(raw, str) or not SLUG.fullmatch(raw):
             raise self.error(
                 f"not a valid id: {raw!r} (lowercase letters, digits and hyphens)", raw, label
             )
@@ -463,57 +478,11 @@ class FactFile:
     def _add(self, s: NamedNode, p: str, o: Any) -> None:
         self.quads.append(Quad(s, NamedNode(p), o, self.graph))
 
-    # -- references ------------------------------------------------------------------------
 
-    def _check_refs(self, types_of: TypesOf) -> None:
-        outside = sorted({r.iri for r in self.refs if r.iri not in self.defined})
-        known = types_of(outside, self.graph.value) if outside else {}
-        for ref in self.refs:
-            if ref.iri in self.defined:
-                classes = superclasses(self.defined[ref.iri][0])
-            elif known.get(ref.iri):
-                classes = known[ref.iri]
-            else:
-                slug = ref.iri.removeprefix(EKR)
-                ids = [i.removeprefix(EKR) for i in self.defined]
-                hint = difflib.get_close_matches(slug, ids, n=1)
-                more = f" (did you mean {hint[0]}?)" if hint else ""
-                raise self.error(
-                    f"unknown entity id {slug!r}: define it under entities or load the "
-                    f"article that does{more}",
-                    None,
-                    ref.field,
-                    line=ref.line,
-                )
-            if ref.cls and ref.cls not in classes:
-                want = ref.cls.removeprefix(EK)
-                have = ", ".join(sorted(c.removeprefix(EK) for c in classes if c.startswith(EK)))
-                raise self.error(
-                    f"{ref.iri.removeprefix(EKR)!r} is {a_or_an(have or 'thing of unknown type')}, "
-                    f"not {a_or_an(want)}",
-                    None,
-                    ref.field,
-                    line=ref.line,
-                )
-        # An id defined here must not change its type against the rest of the KB.
-        redefined = types_of(sorted(self.defined), self.graph.value)
-        for iri, (cls, line) in self.defined.items():
-            theirs = {c for c in redefined.get(iri, set()) if c.startswith(EK)}
-            mine = superclasses(cls)
-            if theirs and not (theirs <= mine or cls in theirs):
-                have = ", ".join(sorted(c.removeprefix(EK) for c in theirs))
-                raise self.error(
-                    f"{iri.removeprefix(EKR)!r} is {a_or_an(have)} elsewhere in the KB, "
-                    f"not {a_or_an(cls.removeprefix(EK))}",
-                    None,
-                    "id",
-                    line=line,
-                )
-
-
-def plan_fact_file(path: str, data: bytes, types_of: TypesOf) -> tuple[str, list[Quad], set[str]]:
+def plan_fact_file(path: str, data: bytes) -> tuple[str, list[Quad], set[str], FileIndex]:
     """Parse and validate a fact file, or raise InputError.
 
-    Returns its graph name, its quads and the entities it defines (``entities:``).
+    Returns its graph name, its quads, the entities it defines (``entities:``) and its
+    index; its references are checked with the batch's (``loaders.references``).
     """
-    return FactFile(path, read_yaml(data, path)).build(types_of)
+    return FactFile(path, read_yaml(data, path)).build()

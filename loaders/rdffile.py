@@ -1,26 +1,66 @@
 """Standard RDF files (every format pyoxigraph reads: ``kb.formats``) as load input.
 
-Quads keep their graph. Triples (or default-graph quads) go into the graph named by
-``--graph``, or else into the graph of the one ``ek:Article`` the file describes; a file
-with neither is refused, because triples outside any article graph could never be
-replaced or removed by reloading. System graphs (``ekg:``) are not writable this way.
-Terms in the ``ek:`` namespace must be declared by the ontology, so a misspelt property
-is an error rather than a silent new term.
+Quads keep their graph. Triples (or default-graph quads) go into the graph of the one
+``ek:Article`` the file describes, or into the graph named by ``--graph`` when it describes
+none; a ``--graph`` other than the article the file describes is refused, and so is a file
+with neither, because triples outside any article graph could never be replaced or removed
+by reloading. System graphs (``ekg:``) are not writable this way.
+
+RDF input is held to what fact files are held to:
+
+- terms in the ``ek:`` namespace must be declared by the ontology, so a misspelt property
+  is an error rather than a silent new term; the terms the KB itself manages
+  (``SYSTEM_TERMS``: entity-statement records, lookup keys, derived properties) are refused;
+- every literal of an XSD type is valid in XSD (``loaders.xsd``), none is larger than the
+  literal limit;
+- what the file types and references is indexed like a fact file's (``loaders.references``):
+  an entity cannot be declared of a class incompatible with what the KB says, a fact id
+  another article owns cannot be reused, and an ``ekr:`` IRI used as a value must be an
+  entity the KB or the batch defines, of the class the property's ``rdfs:range`` wants.
+
+The parser gives no line numbers, so a message about a term names the line where the file
+first mentions it.
 """
 
 from __future__ import annotations
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse
+from collections.abc import Callable
+
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, parse
 
 from kb.errors import InputError
-from kb.namespaces import EK, EKG, RDF
-from kb.ontology import declared_terms
+from kb.namespaces import EK, EKG, EKR, RDF, RDFS, XSD, compact
+from kb.ontology import declared_terms, ranges, superclasses
+from loaders.references import Definition, FileIndex, Reference
+from loaders.source import LineFinder
+from loaders.xsd import size_error, xsd_error
+
+SYSTEM_TERMS = frozenset(
+    EK + name
+    for name in (
+        "entityStatement",
+        "lookupKey",
+        "partnerOf",
+        "partOfPlace",
+        "partOfOrganization",
+    )
+)
+"""What the KB writes itself and input may not: the records of ``ekg:entities``, the
+lookup keys names are found by, and what ``ekg:derived`` holds."""
+RDF_TYPE = RDF + "type"
+PART_OF = EK + "subOrganizationOf"
+XSD_STRING = XSD + "string"
+ARTICLE = NamedNode(EK + "Article")
 
 
 def plan_rdf_file(
-    path: str, data: bytes, fmt: RdfFormat, graph: str | None
-) -> dict[str, list[Quad]]:
-    """Parse ``data`` and group its quads by target graph, or raise InputError."""
+    path: str, data: bytes, fmt: RdfFormat, graph: str | None, locate: LineFinder
+) -> tuple[dict[str, list[Quad]], FileIndex]:
+    """Parse ``data``, check it and group its quads by target graph, or raise InputError.
+
+    Returns the quads by graph and the file's index (its references are checked with the
+    batch's); ``locate`` finds the line of a term in the file, for messages.
+    """
     try:
         parsed = list(parse(data, format=fmt, base_iri=f"file:///{path.lstrip('/')}"))
     except SyntaxError as err:
@@ -37,19 +77,20 @@ def plan_rdf_file(
         raise InputError(f"cannot read {fmt.name}: {err}", path=path) from None
     if not parsed:
         raise InputError("the file holds no triples", path=path, line=1)
-    default = _default_graph(path, parsed, graph)
-    known = declared_terms()
+    default = _default_graph(path, parsed, graph, locate)
     graphs: dict[str, list[Quad]] = {}
+    checked: set[str] = set()  # predicates and classes already found in the ontology
     for quad in parsed:
-        for term in (quad.predicate, quad.object if quad.predicate.value == RDF + "type" else None):
-            if (
-                isinstance(term, NamedNode)
-                and term.value.startswith(EK)
-                and term.value not in known
-            ):
-                raise InputError(
-                    f"ek:{term.value.removeprefix(EK)} is not in the ontology", path=path
-                )
+        predicate = quad.predicate.value
+        if predicate not in checked:
+            _check_term(path, predicate, locate, predicate=True)
+            checked.add(predicate)
+        obj = quad.object
+        if isinstance(obj, Literal):
+            _check_literal(path, obj, predicate, locate)
+        elif predicate == RDF_TYPE and isinstance(obj, NamedNode) and obj.value not in checked:
+            _check_term(path, obj.value, locate, predicate=False)
+            checked.add(obj.value)
         target = quad.graph_name
         if isinstance(target, DefaultGraph):
             if default is None:
@@ -57,31 +98,126 @@ def plan_rdf_file(
                     "triples outside a named graph: give --graph IRI or describe one ek:Article",
                     path=path,
                 )
+            quad = Quad(quad.subject, quad.predicate, obj, default)
             target = default
-        if not isinstance(target, NamedNode):
+        elif not isinstance(target, NamedNode):
             raise InputError("blank-node graph names are not supported", path=path)
-        if target.value.startswith(EKG):
-            raise InputError(
-                f"<{target.value}> is a system graph and cannot be loaded into", path=path
+        into = graphs.get(target.value)
+        if into is None:
+            if target.value.startswith(EKG):
+                raise InputError(
+                    f"<{target.value}> is a system graph and cannot be loaded into", path=path
+                )
+            into = graphs[target.value] = []
+        into.append(quad)
+    return graphs, index_of(graphs, locate)
+
+
+def index_of(
+    graphs: dict[str, list[Quad]], locate: Callable[[str], int | None] | None = None
+) -> FileIndex:
+    """What RDF content defines (the ``ekr:`` IRIs it types) and references (the ``ekr:``
+    IRIs it uses as values), graph by graph. Also used for graph-store writes."""
+    index = FileIndex(locate=locate)
+    want = ranges()
+    fields: dict[str, str] = {}  # predicate -> how messages name it
+    for graph, quads in graphs.items():
+        types: dict[str, set[str]] = {}
+        names: dict[str, list[tuple[str, str, int | None]]] = {}
+        parents: dict[str, str] = {}
+        seen: set[tuple[str, str | None]] = set()
+        for quad in quads:
+            subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
+            if predicate == RDF_TYPE and obj == ARTICLE and subject.value == graph:
+                index.articles.add(graph)
+            if isinstance(subject, NamedNode) and subject.value.startswith(EKR):
+                if predicate == RDF_TYPE and isinstance(obj, NamedNode):
+                    types.setdefault(subject.value, set()).add(obj.value)
+                elif predicate == RDFS + "label" and isinstance(obj, Literal) and obj.language:
+                    names.setdefault(subject.value, []).append((obj.language, obj.value, None))
+                elif predicate == PART_OF and isinstance(obj, NamedNode):
+                    parents[subject.value] = obj.value
+            if isinstance(obj, NamedNode) and obj.value.startswith(EKR) and predicate != RDF_TYPE:
+                key = (obj.value, want.get(predicate))
+                if key not in seen:
+                    seen.add(key)
+                    if predicate not in fields:
+                        fields[predicate] = compact(predicate)
+                    index.references.append(Reference(obj.value, key[1], None, fields[predicate]))
+        for iri, declared in types.items():
+            classes = frozenset().union(
+                *(superclasses(c) if c.startswith(EK) else {c} for c in declared)
             )
-        graphs.setdefault(target.value, []).append(
-            Quad(quad.subject, quad.predicate, quad.object, target)
+            index.definitions.append(
+                Definition(
+                    iri,
+                    graph,
+                    classes,
+                    None,
+                    compact(iri),
+                    names=tuple(names.get(iri, ())),
+                    part_of=(parents[iri], None) if iri in parents else None,
+                    keys=tuple(text for _, text, _ in names.get(iri, ())),
+                )
+            )
+    return index
+
+
+def _check_term(
+    path: str, term: str, locate: Callable[[str], int | None], *, predicate: bool
+) -> None:
+    """A predicate (or a class) must not be one the KB writes itself, and an ``ek:`` term
+    must be in the ontology."""
+    if predicate and term in SYSTEM_TERMS:
+        raise InputError(
+            f"ek:{term.removeprefix(EK)} is written by the KB itself, never by input "
+            "(leave it out: the loader adds what it needs)",
+            path=path,
+            line=locate(term),
         )
-    return graphs
+    if term.startswith(EK) and term not in declared_terms():
+        raise InputError(
+            f"ek:{term.removeprefix(EK)} is not in the ontology", path=path, line=locate(term)
+        )
 
 
-def _default_graph(path: str, quads: list[Quad], graph: str | None) -> NamedNode | None:
-    if graph is not None:
-        try:
-            return NamedNode(graph)
-        except ValueError:
-            raise InputError(f"--graph is not an IRI: {graph!r}", path=path) from None
+def _check_literal(
+    path: str, literal: Literal, predicate: str, locate: Callable[[str], int | None]
+) -> None:
+    text = literal.value
+    problem = size_error(text)
+    if problem is None and not literal.language:
+        datatype = literal.datatype.value
+        if datatype != XSD_STRING:
+            problem = xsd_error(text, datatype)
+    if problem:
+        raise InputError(problem, path=path, line=locate(text), field=compact(predicate))
+
+
+def _default_graph(
+    path: str, quads: list[Quad], graph: str | None, locate: Callable[[str], int | None]
+) -> NamedNode | None:
     articles = {
         q.subject.value
         for q in quads
-        if q.predicate.value == RDF + "type"
+        if isinstance(q.graph_name, DefaultGraph)
+        and q.predicate.value == RDF_TYPE
         and isinstance(q.object, NamedNode)
         and q.object.value == EK + "Article"
         and isinstance(q.subject, NamedNode)
     }
+    if graph is not None:
+        try:
+            node = NamedNode(graph)
+        except ValueError:
+            raise InputError(f"--graph is not an IRI: {graph!r}", path=path) from None
+        others = sorted(articles - {graph})
+        if others:
+            raise InputError(
+                f"--graph <{graph}> conflicts with the article the file describes, "
+                f"<{others[0]}>, whose graph its triples go to; leave --graph out",
+                path=path,
+                line=locate(others[0]),
+            )
+        return node
     return NamedNode(articles.pop()) if len(articles) == 1 else None

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from kb.errors import InputError
+from loaders.source import decode_utf8
 
 
 class YStr(str):
@@ -48,13 +49,7 @@ def read_yaml(data: bytes, path: str) -> Any:
     """Parse one YAML document into YMap/YList/YStr (plain nulls become None)."""
     if not data.strip():
         raise InputError("the file is empty", path=path, line=1)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise InputError(
-            f"not UTF-8: byte 0x{data[err.start]:02x} cannot be decoded", path=path, line=line
-        ) from None
+    text = decode_utf8(data, path)
     try:
         # an alias is written *name: without a '*' there is none, and no second pass
         for event in yaml.parse(text, Loader=_LOADER) if "*" in text else ():

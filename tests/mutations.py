@@ -218,8 +218,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         "rdf-literals",
         "RDF input loses every literal's language and datatype",
         "loaders/rdffile.py",
-        "            Quad(quad.subject, quad.predicate, quad.object, target)",
-        "            Quad(quad.subject, quad.predicate, type(quad.object)(quad.object.value), target)",
+        "            quad = Quad(quad.subject, quad.predicate, obj, default)",
+        "            quad = Quad(quad.subject, quad.predicate, type(obj)(obj.value), default)",
         ("tests/test_load.py::test_rdf_formats_load_into_the_article_graph",),
     ),
     Mutation(

@@ -1,7 +1,8 @@
 """The bad-input catalogue (tests/bad_inputs/) through the real ``kb load`` command line.
 
 Each entry of tests/bad_inputs/expected.yaml is a file an analyst might feed the KB by
-mistake, with the one line ``kb load`` must print for it. Every case runs through click's
+mistake, with the one line ``kb load`` must print for it (an entry may give the command
+and options: ``kb load --graph IRI FILE``, ``kb query -f FILE``). Every case runs through click's
 CliRunner against an on-disk store that already holds an article, and must exit 1, print
 exactly ``Error: <expected>``, show no traceback and leave the store's export byte for byte
 as it was. A subset runs as a real ``kb`` process too, where a crash in a C parser (stack
@@ -59,9 +60,42 @@ def turtle_error_line_5000(path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def quote_over_the_limit(path: Path) -> None:
+    """A fact file that is fine but for one quote of 17 MiB."""
+    path.write_text(
+        "format: event-kb/1\narticle:\n  id: example-2025-06-04-long-quote\n"
+        "  headline: {en: A long quote}\n  publisher: {en: Example News}\n"
+        "  published: 2025-06-04\n  language: en\nfacts:\n  - type: Meeting\n"
+        "    participants: [lee-hae-jin, jensen-huang]\n"
+        f"    quote: {'They met. ' * (17 * 2**20 // 10)}\n",
+        encoding="utf-8",
+    )
+
+
+def device(target: str) -> Callable[[Path], None]:
+    """A name with an RDF suffix for a device that never ends."""
+    return lambda path: path.symlink_to(target)
+
+
+def fifo(path: Path) -> None:
+    """A FIFO nobody writes to: reading it would wait forever."""
+    os.mkfifo(path)
+
+
+def larger_than_the_limit(path: Path) -> None:
+    """A sparse file of 257 MiB (no disk used)."""
+    with path.open("wb") as out:
+        out.truncate(257 * 2**20)
+
+
 GENERATORS: dict[str, Callable[[Path], None]] = {
     "very-large.yaml": very_large_yaml,
     "turtle-error-line-5000.ttl": turtle_error_line_5000,
+    "quote-over-16-mib.yaml": quote_over_the_limit,
+    "dev-zero.ttl": device("/dev/zero"),
+    "dev-urandom.nt": device("/dev/urandom"),
+    "fifo.yaml": fifo,
+    "larger-than-the-limit.nt": larger_than_the_limit,
 }
 CASES = {**MANIFEST["files"], **MANIFEST["generated"]}
 # Run as a real process as well: the parsers most likely to crash rather than raise.
@@ -74,6 +108,10 @@ PROCESS_CASES = [
     "remote-context.jsonld",
     "very-large.yaml",
     "turtle-error-line-5000.ttl",
+    "quote-over-16-mib.yaml",
+    "dev-zero.ttl",
+    "fifo.yaml",
+    "larger-than-the-limit.nt",
 ]
 
 
@@ -118,7 +156,16 @@ def materialise(name: str, folder: Path, port: int) -> Path:
 
 
 def expected(name: str, path: Path) -> str:
-    return CASES[name].replace("{path}", str(path))
+    entry = CASES[name]
+    return (entry if isinstance(entry, str) else entry["error"]).replace("{path}", str(path))
+
+
+def arguments(name: str, path: Path) -> list[str]:
+    """The command line after ``kb``: ``load FILE`` unless the entry says otherwise."""
+    entry = CASES[name]
+    if isinstance(entry, str):
+        return ["load", str(path)]
+    return [*entry.get("command", ["load"]), *entry.get("args", []), str(path)]
 
 
 def export(store: Path) -> bytes:
@@ -140,7 +187,7 @@ def test_kb_load_gives_one_line_and_changes_nothing(
 ) -> None:
     path = materialise(name, generated, context_server.port)
     before = export(store)
-    result = CliRunner().invoke(cli, ["--store", str(store), "load", str(path)])
+    result = CliRunner().invoke(cli, ["--store", str(store), *arguments(name, path)])
     assert isinstance(result.exception, SystemExit), result.exception  # not a crash
     assert result.exit_code == 1
     assert result.stderr == f"Error: {expected(name, path)}\n"
@@ -157,7 +204,7 @@ def test_real_kb_process_exits_1_without_traceback(
     before = export(store)
     env = {**os.environ, "KB_STORE": str(store)}
     done = subprocess.run(
-        [KB_EXE, "load", str(path)], capture_output=True, text=True, env=env, timeout=120
+        [KB_EXE, *arguments(name, path)], capture_output=True, text=True, env=env, timeout=120
     )
     assert done.returncode == 1, done.stderr  # a signal would be negative
     assert done.stderr == f"Error: {expected(name, path)}\n"

@@ -175,3 +175,20 @@ def test_servers_bench_answers_alike_on_every_engine(tmp_path: Path) -> None:
     assert set(queries) == {"embedded", "oxigraph", "virtuoso", "virtuoso-own-plan"}
     for engine, figures in queries.items():
         assert all("p50_ms" in f for f in figures.values()), (engine, figures)
+
+
+def test_the_reload_benchmark_runs_and_writes_its_section(tmp_path: Path) -> None:
+    """``python -m bench.reload`` on 20 articles and a 1 MB article: every case measured and
+    its section written into the document, beside what was there."""
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("# Benchmarks\n\nkept\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.reload", "--articles", "20", "--megabytes", "1",
+         "--out", str(tmp_path / "out"), "--doc", str(doc)],
+        capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    text = doc.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmarks\n\nkept\n")
+    for case in ("first load", "reloaded as it is", "every quote edited", "every quad differs"):
+        assert case in text, case

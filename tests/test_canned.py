@@ -135,15 +135,17 @@ def test_region_includes_the_countries_within_it(kb: KB) -> None:
 
 
 def test_entities_defined_by_many_articles_give_no_duplicate_rows(kb: KB, tmp_path: Path) -> None:
-    # Each article re-defines the entities it mentions, so their names and types stand in
-    # several graphs; the union default graph keeps a copy per graph, and the answers must
-    # still list each fact once.
+    # Each article re-defines the entities it mentions, so their names and types are said
+    # by several articles; the answers must still list each fact (one per article: a fact
+    # id belongs to one article) once.
     text = (Path(__file__).parent / "data" / "minimal-article.yaml").read_text(encoding="utf-8")
+    facts = ("post-jane-roe-acme-ceo", "mou-acme-globex-2025", "expansion-acme-middle-east")
     for n in range(3):
         copy = tmp_path / f"copy{n}.yaml"
-        copy.write_text(
-            text.replace("example-2025-06-02-acme-signs-mou", f"copy-{n}"), encoding="utf-8"
-        )
+        own = text.replace("example-2025-06-02-acme-signs-mou", f"copy-{n}")
+        for fact in facts:
+            own = own.replace(f"id: {fact}", f"id: {fact}-{n}")
+        copy.write_text(own, encoding="utf-8")
         kb.load([copy])
     for name, params in [
         ("partners-expanding", {"org": "Globex", "region": "Middle East"}),
@@ -156,7 +158,7 @@ def test_entities_defined_by_many_articles_give_no_duplicate_rows(kb: KB, tmp_pa
         answer = kb.ask(name, params).rows()
         assert answer, name
         assert len(answer) == len({tuple(sorted(r.items(), key=str)) for r in answer}), name
-    assert len(rows(kb, "agreements", org="Acme")) == 1
+    assert len(rows(kb, "agreements", org="Acme")) == 3
 
 
 def test_meetings_by_organization_includes_its_units(seed_kb: KB) -> None:

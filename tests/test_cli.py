@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -213,12 +214,13 @@ def test_the_table_fits_the_terminal(run, monkeypatch: pytest.MonkeyPatch) -> No
     assert "직접 돕겠다는 강한 파트너십을 보여줬다" in full
 
 
-def test_export_reloads_into_an_empty_store(runner: CliRunner, tmp_path: Path) -> None:
+def test_an_export_is_not_load_input(runner: CliRunner, tmp_path: Path) -> None:
+    """An export holds what the KB writes itself (entity-statement records, lookup keys):
+    loading it back is refused with one line, never taken as hand-written input."""
     first, second = tmp_path / "a", tmp_path / "b"
     dump = tmp_path / "kb.nq"
     runner.invoke(cli, ["--store", str(first), "load", MINIMAL])
     runner.invoke(cli, ["--store", str(first), "export", "--format", "nquads", "-o", str(dump)])
-    # an N-Quads export is valid load input: article graphs keep their names
     articles = tmp_path / "articles.nq"
     articles.write_text(
         "".join(
@@ -228,11 +230,13 @@ def test_export_reloads_into_an_empty_store(runner: CliRunner, tmp_path: Path) -
         ),
         encoding="utf-8",
     )
-    assert runner.invoke(cli, ["--store", str(second), "load", str(articles)]).exit_code == 0
-    answer = runner.invoke(
-        cli, ["--store", str(second), "ask", "agreements", "--org", "Acme", "--format", "csv"]
+    loaded = runner.invoke(cli, ["--store", str(second), "load", str(articles)])
+    assert loaded.exit_code == 1
+    assert re.fullmatch(
+        rf"Error: {re.escape(str(articles))}:[0-9]+: ek:(entityStatement|lookupKey) is written "
+        r"by the KB itself, never by input \(leave it out: the loader adds what it needs\)\n",
+        loaded.stderr,
     )
-    assert "mou-acme-globex-2025" in answer.output
 
 
 def test_bad_file_gives_one_line_and_changes_nothing(run, tmp_path: Path) -> None:
@@ -246,6 +250,51 @@ def test_bad_file_gives_one_line_and_changes_nothing(run, tmp_path: Path) -> Non
     assert result.exit_code == 1
     assert result.output == f"Error: {bad}:40: facts[1].date: no such date: 2025-13-40 (month 13)\n"
     assert run("export", "--format", "nquads").output == before
+
+
+def test_validate_writes_nothing_not_even_a_new_store(runner: CliRunner, tmp_path: Path) -> None:
+    store = tmp_path / "never-made"
+    result = runner.invoke(cli, ["--store", str(store), "validate", MINIMAL])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{MINIMAL}: ok (76 quads)\n"
+    assert not store.exists()
+    # and on a store that exists, not a byte of it changes
+    assert runner.invoke(cli, ["--store", str(store), "load", MINIMAL]).exit_code == 0
+    files = {p: p.read_bytes() for p in store.rglob("*") if p.is_file()}
+    assert runner.invoke(cli, ["--store", str(store), "validate", MINIMAL]).exit_code == 0
+    assert {p: p.read_bytes() for p in store.rglob("*") if p.is_file()} == files
+
+
+def test_a_load_into_memory_says_nothing_is_kept(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--store", ":memory:", "load", MINIMAL])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[-1] == (
+        "note: the store is in memory (--store :memory:): nothing is kept after this command; "
+        "give --store PATH to keep it"
+    )
+
+
+def test_load_reads_a_fact_file_from_standard_input(run) -> None:
+    text = Path(MINIMAL).read_text(encoding="utf-8")
+    loaded = run("load", "-", input=text)
+    assert loaded.exit_code == 0, loaded.output
+    assert loaded.stderr.startswith("<stdin>: 76 quads into <")
+    bad = run("load", "-", input=text.replace("2025-06-01", "2025-13-40", 1))
+    assert bad.exit_code == 1
+    assert bad.stderr == "Error: <stdin>:40: facts[1].date: no such date: 2025-13-40 (month 13)\n"
+
+
+def test_drop_removes_an_article(run) -> None:
+    assert run("load", MINIMAL).exit_code == 0
+    dropped = run("drop", "example-2025-06-02-acme-signs-mou")
+    assert dropped.exit_code == 0
+    assert dropped.stderr == (
+        "dropped <https://w3id.org/event-kb/article/example-2025-06-02-acme-signs-mou>\n"
+    )
+    assert run("query", "ASK { ekr:acme ?p ?o }", "--format", "csv").output.strip() == "false"
+    missing = run("drop", "eka:example-2025-06-02-acme-signs-mou")
+    assert missing.exit_code == 1
+    assert missing.stderr == ("Error: no article eka:example-2025-06-02-acme-signs-mou in the KB\n")
 
 
 def test_queries_lists_every_canned_query(run) -> None:

@@ -1,9 +1,11 @@
-"""SIGKILL during ``kb load``: the store opens afterwards with the old article or the new.
+"""SIGKILL during ``kb load`` and the first seeding: the store opens afterwards with the old
+article or the new, and a seeded store or one seeded on its next open.
 
 A store holds version 1 of a large article (tests/large_article.py); a real ``kb load -v``
 process replaces it with version 2 and is killed with SIGKILL inside the phase each kill
-is aimed at: once while planning (nothing written yet), three times while writing (the
-staging graphs and their journal, then the swap), twice while deriving. Where each kill
+is aimed at: once while planning (nothing written yet), three times while writing, twice
+while deriving; more kills hit the same reload written ahead (a change larger than one
+transaction) and the first seeding of a store. Where each kill
 landed is read from the phase lines the process printed before it died
 (tests/phased_load.py), and what it left is read from the store before anything repairs
 it. After each kill the store must open, hold exactly version 1 or exactly version 2 of
@@ -14,19 +16,32 @@ pending marker; a kill while planning leaves version 1, a kill while deriving ve
 from __future__ import annotations
 
 import itertools
+import random
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from kb import KB
-from kb.namespaces import DERIVE_PENDING_GRAPH, LOAD_JOURNAL_GRAPH, STAGING_GRAPH_PREFIX
+from kb.namespaces import (
+    DERIVE_PENDING_GRAPH,
+    ENTITIES_GRAPH,
+    GAZETTEER_GRAPH,
+    LOAD_JOURNAL_GRAPH,
+    ONTOLOGY_GRAPH,
+    STAGING_GRAPH_PREFIX,
+)
 from kb.store import derived
 from kb.store.backend import Backend
 from tests.conftest import DATA
 from tests.large_article import snapshot, write_version
 from tests.phased_load import Kill, PhasedLoad, aimed_kill, aims, durations
 
+KB_EXE = str(Path(sys.executable).with_name("kb"))
 ORGANIZATIONS = 800  # version 2 is about 9 000 quads; a load takes a few seconds
 KILL_PHASES = ("plan", "write", "write", "write", "derive", "derive")
 SEED = 6  # issue 6
@@ -172,3 +187,162 @@ def test_a_failed_swap_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     with KB(store) as kb:  # reopened: nothing the journal listed is dropped now
         assert added <= set(kb.backend.named_graphs())
         assert added and all(kb.has_graph(g) for g in added)
+
+
+# -- the first seeding ---------------------------------------------------------------------
+
+SEED_KILLS = 12
+SEED_ARTICLE = "https://w3id.org/event-kb/article/bizwatch-2025-05-23-naver-nvidia"
+
+
+def seeding(store: Path) -> subprocess.Popen[bytes]:
+    """A real ``kb`` process whose first act is to seed a store that does not exist yet."""
+    return subprocess.Popen(
+        [KB_EXE, "--store", str(store), "stats"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def seed_state(store: Path) -> str:
+    """What a killed seeding left, read with pyoxigraph alone (opening a KB would finish
+    it): nothing, everything with its derivation pending, or everything."""
+    from pyoxigraph import Store
+
+    if not store.exists() or not any(store.iterdir()):
+        return "no store"
+    try:
+        snapshot = Store.read_only(str(store))
+    except (OSError, RuntimeError):  # killed while RocksDB made its files
+        return "store not yet made"
+    graphs = {g.value for g in snapshot.named_graphs()}
+    del snapshot
+    seeded = {ONTOLOGY_GRAPH, GAZETTEER_GRAPH, SEED_ARTICLE, ENTITIES_GRAPH}
+    if not graphs:
+        return "empty"
+    if not seeded <= graphs:
+        return "PARTIAL: " + ", ".join(sorted(graphs))
+    return "seeded, derive pending" if DERIVE_PENDING_GRAPH in graphs else "seeded"
+
+
+def test_sigkill_during_the_first_seeding_never_loses_the_seed_article(tmp_path: Path) -> None:
+    started = time.monotonic()
+    done = seeding(tmp_path / "reference")
+    _, err = done.communicate(timeout=120)
+    duration = time.monotonic() - started
+    assert done.returncode == 0, err
+    rng = random.Random(SEED + 12)
+    landed: list[tuple[float, str]] = []
+    for k in range(SEED_KILLS):
+        delay = duration * (k + rng.random()) / SEED_KILLS
+        store = tmp_path / f"seed-{k}"
+        proc = seeding(store)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        state = seed_state(store)
+        assert not state.startswith("PARTIAL"), f"kill {k} at {delay:.2f}s left {state}"
+        landed.append((delay, state))
+        with KB(store) as kb:  # seeds what was never seeded, derives what is pending
+            rows = kb.ask("partners-expanding", {"org": "NVIDIA", "region": "Middle East"})
+            assert {r["partnerName"] for r in rows.rows()} == {"Naver", "Naver Cloud"}
+            assert kb.has_graph(SEED_ARTICLE)
+        shutil.rmtree(store, ignore_errors=True)
+    assert {state for _, state in landed} - {"seeded"}  # some kills landed inside the seeding
+    summary = ", ".join(f"{d:.2f}s→{s}" for d, s in landed)
+    print(f"\nseeding took {duration:.2f}s as a process; kills: {summary}")
+
+
+# -- a large change, written ahead and applied in steps ------------------------------------
+
+LARGE_KILLS = 6
+WRITE_AHEAD = (
+    "import sys\n"
+    "import kb.store.embedded as embedded\n"
+    "embedded.TRANSACTION_MAX_CHANGES = 500  # this article's change goes through the files\n"
+    "from kb.cli import main\n"
+    "main(sys.argv[1:])\n"
+)
+
+
+def kb_load_written_ahead(store: Path, path: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-c", WRITE_AHEAD, "--store", str(store), "load", str(path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_sigkill_during_a_large_change_leaves_old_or_new(setup: dict[str, object]) -> None:
+    """The same reload as above, made larger than one transaction takes: written ahead to
+    files, committed by the journal, applied in steps. Killed before the commit the store
+    keeps the old article; after it, the next open finishes the new one."""
+    tmp, baseline, v2 = Path(str(setup["tmp"])), Path(str(setup["baseline"])), setup["v2"]
+    reference = tmp / "ahead-reference"
+    shutil.copytree(baseline, reference)
+    started = time.monotonic()
+    proc = kb_load_written_ahead(reference, Path(str(v2)))
+    _, err = proc.communicate(timeout=300)
+    duration = time.monotonic() - started
+    assert proc.returncode == 0, err
+    with KB(reference) as kb:
+        assert snapshot(kb) == setup["new"]
+    rng = random.Random(SEED + 120)
+    outcomes: list[tuple[float, str]] = []
+    for k in range(LARGE_KILLS):
+        delay = duration * (k + rng.random()) / LARGE_KILLS
+        store = tmp / f"ahead-{k}"
+        shutil.copytree(baseline, store)
+        proc = kb_load_written_ahead(store, Path(str(v2)))
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        pending = (store / "kb-redo").exists() and any((store / "kb-redo").iterdir())
+        with KB(store) as kb:
+            state = snapshot(kb)
+            assert not kb.has_graph(LOAD_JOURNAL_GRAPH)
+        assert not any((store / "kb-redo").iterdir()) if (store / "kb-redo").exists() else True
+        if state == setup["old"]:
+            outcomes.append((delay, "old"))
+        elif state == setup["new"]:
+            outcomes.append((delay, "new" + (" (finished on open)" if pending else "")))
+        else:
+            pytest.fail(f"kill {k} at {delay:.2f}s left a mix")
+        shutil.rmtree(store)
+    summary = ", ".join(f"{d:.2f}s→{o}" for d, o in outcomes)
+    print(f"\nwritten-ahead load took {duration:.2f}s; kills: {summary}")
+
+
+def test_a_change_cut_off_after_its_commit_is_finished_on_next_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window between the journal's commit and the end of applying it: the next open
+    applies the whole change."""
+    import kb.store.embedded as embedded
+
+    v1 = write_version(tmp_path / "v1.yaml", 1, 60)
+    v2 = write_version(tmp_path / "v2.yaml", 2, 60)
+    store = tmp_path / "store"
+    with KB(store) as kb:
+        kb.load([v2])
+        new = snapshot(kb)
+    shutil.rmtree(store)
+    with KB(store) as kb:
+        kb.load([v1])
+        old = snapshot(kb)
+    monkeypatch.setattr(embedded, "TRANSACTION_MAX_CHANGES", 10)
+
+    def cut(self: embedded.EmbeddedBackend, redo: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(embedded.EmbeddedBackend, "_apply_redo", cut)
+        kb = KB(store)
+        with pytest.raises(KeyboardInterrupt):
+            kb.load([v2])
+        kb.close()
+    assert any((store / "kb-redo").iterdir())
+    with KB(store) as kb:
+        assert snapshot(kb) == new != old
+        assert not kb.has_graph(LOAD_JOURNAL_GRAPH)
+    assert not any((store / "kb-redo").iterdir())

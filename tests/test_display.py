@@ -184,7 +184,9 @@ def test_a_write_computes_its_display_values_as_a_whole_derivation_would(
         derived.derive(kb.backend)
         assert derived_graph(kb) == after_load
     renamed = (ARTICLES / "005-sakura-compute-siam-ai-cloud.yaml").read_text(encoding="utf-8")
-    renamed = renamed.replace("name: {en: Haruto Tanaka}", "name: {en: Haruto Tanaka, ko: 타나카}")
+    renamed = renamed.replace(
+        "name: {en: Haruto Tanaka}", "name: {en: Haruto Tanaka, ja: 田中晴人}"
+    )
     again = tmp_path / "005.yaml"
     again.write_text(renamed, encoding="utf-8")
     kb.load([again])  # the same article, reloaded: the old facts' values go or change

@@ -202,7 +202,7 @@ ERRORS = [
         "bad-language-tag",
         "    name: {en: Jane Roe, ko: 제인 로}\n",
         "    name: {english: Jane Roe}\n",
-        "24: entities[2].name: not a language tag: 'english'",
+        "24: entities[2].name: not a language tag: 'english' (use a code such as en, ko, th or ja)",
     ),
     (
         "missing-quote",
@@ -291,6 +291,7 @@ def test_type_may_not_change_against_the_kb(kb: KB, tmp_path: Path) -> None:
     ).replace("jane-roe", "naver")
     path.write_text(text, encoding="utf-8")
     with pytest.raises(
-        InputError, match="'naver' is an Organization elsewhere in the KB, not a Person"
+        InputError,
+        match=r"'naver' is an Organization elsewhere in the KB \(eka:bizwatch-2025-05-23-naver-nvidia\), not a Person",
     ):
         kb.validate([path])

@@ -26,7 +26,7 @@ def test_kb_check_reports_each_violation(runner: CliRunner, tmp_path: Path) -> N
         '    ek:datePublished "2025-01-01"^^xsd:date ;\n'
         '    ek:language "en" .\n'
         "  ekr:m a ek:Meeting, ek:Event, ek:Fact ; ek:source eka:bad ;\n"
-        '    ek:participant ekr:lee-hae-jin ; ek:quote "they met"@en . }\n',
+        '    ek:participant ekr:lee-hae-jin ; ek:quote "they met, in no language" . }\n',
         encoding="utf-8",
     )
     store = str(tmp_path / "store")

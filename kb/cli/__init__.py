@@ -1,10 +1,10 @@
 """``kb``: the command line. Each command opens the KB, calls one ``KB`` method, prints.
 
 One module per family of commands: ``ask`` (the canned queries), ``query`` (query,
-update, queries), ``load`` (load,
-validate), ``store`` (export, stats), and, imported only when they run, ``serve``,
-``wikidata`` (link, enrich), ``check`` and ``draft``, so that ``kb ask`` does not pay for
-the server, the Wikidata client, rdflib or the Korean model.
+update, queries), ``load`` (load, validate, drop), ``store`` (export, stats), and, imported
+only when they run, ``serve``, ``wikidata`` (link, enrich), ``check``, ``draft``, ``search``
+and ``graph``, so that ``kb ask`` does not pay for the server, the Wikidata client, rdflib or
+the Korean model.
 
 Exit codes: 0 success; 1 a user error (bad file, bad query, unknown entity), printed as
 one ``Error: ...`` line; 2 a usage error (unknown option or command). A traceback means a
@@ -20,7 +20,7 @@ import click
 
 from kb.cli.ask import ask
 from kb.cli.context import Context
-from kb.cli.load import load, validate
+from kb.cli.load import drop, load, validate
 from kb.cli.query import list_queries, query, update
 from kb.cli.store import export, stats
 
@@ -94,7 +94,7 @@ def cli(ctx: click.Context, store: str | None) -> None:
     ctx.call_on_close(state.close)
 
 
-for command in (ask, query, update, list_queries, load, validate, export, stats):
+for command in (ask, query, update, list_queries, load, validate, drop, export, stats):
     cli.add_command(command)
 
 

@@ -43,6 +43,22 @@ class Context:
             self._kb = KB(self.location, wait=self.wait)
         return self._kb
 
+    @property
+    def reader(self) -> KB:
+        """The KB opened to read only: nothing is written, no store is made."""
+        if self._kb is None:
+            from kb.api import KB, default_store_path
+
+            self._kb = KB(self.store or default_store_path(), writable=False)
+        return self._kb
+
+    @property
+    def in_memory(self) -> bool:
+        """``--store :memory:``: whatever a command writes is gone when it exits."""
+        from kb.store.backend import MEMORY
+
+        return self.store == MEMORY
+
     def close(self) -> None:
         if self._kb is not None:
             self._kb.close()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
-from pathlib import Path
 from typing import Any
 
 import click
@@ -21,25 +20,17 @@ from kb.cli.output import FORMAT_HELP, OUTPUT_OPTION, FormatName, interruptible,
 
 def read_sparql(text: str | None, path: str | None, what: str) -> str:
     """The SPARQL text of ``kb query`` or ``kb update``: the argument, ``-f FILE`` (``-``:
-    standard input), or standard input for an argument of ``-``. Not UTF-8 is one line."""
+    standard input), or standard input for an argument of ``-``; a file is read as
+    ``kb load`` reads one (``loaders.source``: regular files only, a size limit, UTF-8)."""
     if path is None and text not in (None, "-"):
         assert text is not None
         return text
     if path is None and text is None and sys.stdin.isatty():
         raise click.UsageError(f"give {what}, -f FILE, or '-' to read standard input")
-    name = "<stdin>" if path in (None, "-") else path
-    try:
-        data = sys.stdin.buffer.read() if name == "<stdin>" else Path(name).read_bytes()
-    except OSError as err:
-        raise click.ClickException(f"{name}: cannot read: {err.strerror}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        byte = data[err.start]
-        raise click.ClickException(
-            f"{name}:{line}: not UTF-8: byte 0x{byte:02x} cannot be decoded"
-        ) from None
+    from loaders.source import read_text
+
+    with user_errors():
+        return read_text(path if path is not None else "-")
 
 
 FILE_OPTION = click.option(

@@ -9,7 +9,15 @@ process, under the deadline.
 from __future__ import annotations
 
 from kb import __version__
-from kb.errors import EvaluationError, KBError, ParameterError, QueryError, UnknownQuery
+from kb.errors import (
+    EvaluationError,
+    InputError,
+    IntegrityError,
+    KBError,
+    ParameterError,
+    QueryError,
+    UnknownQuery,
+)
 from kb.http import (
     answers,
     canned,
@@ -32,7 +40,9 @@ def route(app: App, request: Request) -> Response:
         return _view(app, request)
     except EvaluationError as err:
         raise HTTPError(500, str(err)) from None
-    except (ParameterError, QueryError) as err:
+    except IntegrityError as err:  # the write would break a reference between articles
+        raise HTTPError(409, str(err)) from None
+    except (ParameterError, QueryError, InputError) as err:
         raise HTTPError(400, str(err)) from None
     except UnknownQuery as err:
         raise HTTPError(404, str(err)) from None

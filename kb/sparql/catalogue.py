@@ -136,9 +136,18 @@ def internal_query(name: str) -> str:
     return (resources.queries_dir() / "internal" / f"{name}.rq").read_text(encoding="utf-8")
 
 
-def values_query(name: str, variable: str, terms: Iterable[object] | None) -> str:
-    """Internal query ``name`` with its empty ``VALUES ?variable { }`` row filled in."""
-    return fill_values(internal_query(name), variable, terms)
+def values_query(
+    name: str,
+    variable: str,
+    terms: Iterable[object] | None,
+    others: dict[str, Iterable[object]] | None = None,
+) -> str:
+    """Internal query ``name`` with its empty ``VALUES ?variable { }`` row filled in (and
+    the rows of ``others``, by variable)."""
+    sparql = fill_values(internal_query(name), variable, terms)
+    for var, values in (others or {}).items():
+        sparql = fill_values(sparql, var, values)
+    return sparql
 
 
 def fill_values(sparql: str, variable: str, terms: Iterable[object] | None) -> str:

@@ -10,6 +10,7 @@ class it holds.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -71,6 +72,17 @@ class Backend(Protocol):
         """Give each named graph exactly the quads given (``[]`` removes it), and insert and
         delete single quads in other graphs; all of it or none when ``transactional``."""
 
+    def write(
+        self,
+        content: dict[str, list[bytes]],
+        *,
+        insert: Sequence[Quad] = (),
+        delete: Sequence[Quad] = (),
+    ) -> None:
+        """Give each graph of ``content`` exactly the N-Triples lines given (``[]`` removes
+        it), and insert and delete single quads in other graphs; all of it or none when
+        ``transactional`` (``kb.store.changeset`` has the line format)."""
+
     def bulk_write(
         self,
         nquads: IO[bytes],
@@ -81,6 +93,10 @@ class Backend(Protocol):
     ) -> None:
         """Write the new ``graphs`` from an N-Quads file, fast, with ``insert`` and the small
         graphs ``also``; all or nothing. Only where ``path`` is set."""
+
+    def trial(self) -> AbstractContextManager[Backend | None]:
+        """A throwaway copy of the store to try a write on first (a SPARQL update, whose
+        effect only running it shows), or None where there can be none (a server)."""
 
     def named_graphs(self) -> list[str]:
         """Every named graph (a store of 10M quads has tens of thousands: list sparingly)."""
@@ -105,11 +121,12 @@ class Backend(Protocol):
 
 def open_store(
     location: str | Path | None, *, wait: float = 0.0, read_only: bool = False
-) -> Backend:
+) -> Backend | None:
     """``None`` or ``:memory:`` → in memory; ``http(s)://…`` → remote server; else a path.
 
     ``wait``: seconds to wait for another process's hold on an on-disk store to end.
-    ``read_only``: open an on-disk store that no process writes (a snapshot) as it is.
+    ``read_only``: open an on-disk store as a snapshot, never writing to it (not even to
+    finish a write cut short); None when there is no store at the path (none is made).
     """
     if location is None or str(location) == MEMORY:
         from kb.store.embedded import EmbeddedBackend
@@ -122,4 +139,7 @@ def open_store(
         return RemoteBackend(text)
     from kb.store.embedded import EmbeddedBackend
 
-    return EmbeddedBackend(Path(text).expanduser(), wait=wait, read_only=read_only)
+    path = Path(text).expanduser()
+    if read_only and not (path.is_dir() and any(path.iterdir())):
+        return None
+    return EmbeddedBackend(path, wait=wait, read_only=read_only)

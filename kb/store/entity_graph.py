@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, parse
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
 from kb.errors import QueryError
 from kb.namespaces import EK, ENTITIES_GRAPH
@@ -75,9 +75,10 @@ def records_in(quads: Iterable[Quad]) -> set[str]:
 
 
 def statements(texts: Iterable[str], *, skip_bad: bool = False) -> list[Triple]:
-    """Parse statement records. A record that is not one N-Triples statement (only a write
-    through SPARQL Update or the graph store can make one) raises QueryError, or with
-    ``skip_bad`` asserts nothing: a rebuild must not stop a store from opening."""
+    """Parse statement records. A record that is not one N-Triples statement without blank
+    nodes (only a write through SPARQL Update or the graph store can make one) raises
+    QueryError, or with ``skip_bad`` asserts nothing: a rebuild must not stop a store from
+    opening."""
     texts = list(texts)
     try:
         return _parsed(texts)
@@ -89,7 +90,8 @@ def statements(texts: Iterable[str], *, skip_bad: bool = False) -> list[Triple]:
             except SyntaxError:
                 if not skip_bad:
                     raise QueryError(
-                        f"ek:entityStatement {text[:200]!r} is not one N-Triples statement"
+                        f"ek:entityStatement {text[:200]!r} is not one N-Triples statement "
+                        "without blank nodes"
                     ) from None
         return good
 
@@ -99,6 +101,8 @@ def _parsed(texts: list[str]) -> list[Triple]:
     triples = [q.triple for q in parse(document.encode("utf-8"), format=RdfFormat.N_TRIPLES)]
     if len(triples) != len(texts):  # "<a> <b> <c> . <d> <e> <f>" is two
         raise SyntaxError("not one statement per record")
+    if any(isinstance(t.subject, BlankNode) or isinstance(t.object, BlankNode) for t in triples):
+        raise SyntaxError("a blank node in a record")  # a new one at each read: never removed
     return triples
 
 
@@ -115,9 +119,10 @@ def changes(
     """What to insert into and delete from the entity graph when ``graphs`` are replaced by
     content whose records are ``new``.
 
-    ``existing``: the named graphs in the store now. Inserted: every statement the new
-    graphs make (the graph is a set, so one already there costs nothing). Deleted: what the
-    replaced graphs said and the new ones do not, unless another article still says it.
+    ``existing``: the named graphs in the store now. Inserted: what the new graphs say and
+    the replaced ones did not (what they did say is in the entity graph already, which
+    holds exactly what the records say). Deleted: what the replaced graphs said and the new
+    ones do not, unless another article still says it.
     """
     replaced = [g for g in graphs if g in existing]
     old = {row["statement"].value for row in _rows(backend, "records-of", "graph", replaced)}
@@ -127,7 +132,7 @@ def changes(
         for row in _rows(backend, "record-holders", "statement", sorted(dropped), literal=True)
         if row["article"].value not in graphs
     }
-    return entity_quads(sorted(new)), entity_quads(sorted(dropped - still_said))
+    return entity_quads(sorted(new - old)), entity_quads(sorted(dropped - still_said))
 
 
 def rebuild(backend: Backend) -> list[Quad]:
