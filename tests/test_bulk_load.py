@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import NamedNode, Quad, Store
 
 from bench.generate import Generated, generate
-from kb import KB, InputError, api
+from kb import KB, InputError, StoreError, api
 from kb import batch as batch_planning
 from kb.namespaces import (
     DERIVE_PENDING_GRAPH,
@@ -120,6 +120,7 @@ def test_sigkill_during_a_bulk_load_leaves_all_of_the_batch_or_none(
     kills: list[Kill] = []
     for phase, fraction in aims(BULK_KILL_PHASES, 5):
         for kill in aimed_kill(fresh, batch.fact_files(), phase, fraction, phases):
+            seen = articles_a_snapshot_sees(kill.store)  # before any writer repairs it
             with KB(kill.store) as kb:  # opens: drops what the journal lists, re-derives
                 graphs = {g.value for g in kb.backend.store.named_graphs()}
                 assert not any(g.startswith(STAGING_GRAPH_PREFIX) for g in graphs)
@@ -129,6 +130,9 @@ def test_sigkill_during_a_bulk_load_leaves_all_of_the_batch_or_none(
                 assert entity_graph(kb) == set(rebuild(kb.backend))
                 if articles:
                     assert canonical_dataset(kb) == expected
+            # a reader of what the kill left sees the articles the repaired store has:
+            # never a cut-short write's staging graphs
+            assert seen in (None, articles), f"{kill}: a snapshot saw {seen} articles"
             kill.outcome = "all" if articles else "none"
             kills.append(kill)
             shutil.rmtree(kill.store)  # also: no worker of the killed load is still writing
@@ -142,6 +146,68 @@ def test_sigkill_during_a_bulk_load_leaves_all_of_the_batch_or_none(
             assert kill.outcome == "all", str(kill)
     final = [k for k in kills if k.landed == k.aimed]
     assert [k.aimed for k in final] == list(BULK_KILL_PHASES), summary
+
+
+def articles_a_snapshot_sees(store: Path) -> int | None:
+    """The benchmark articles a read-only snapshot of ``store`` finds in the union of its
+    graphs; None if the snapshot is refused (a change cut short must be finished first)."""
+    try:
+        with KB(store, read_only=True) as reader:
+            rows = reader.query(BENCH_ARTICLES).rows()
+    except StoreError:
+        return None
+    return int(rows[0]["n"])
+
+
+BENCH_ARTICLES = (
+    "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a ek:Article "
+    'FILTER(CONTAINS(STR(?a), "bench-")) }'
+)
+
+
+DIES_AT_THE_SWAP = """
+import os, sys
+from kb import KB
+
+class DiesAtTheSwap:
+    # the store of a bulk load whose process dies once the bulk loader has written the
+    # journaled graphs, before the update that swaps them in and ends the journal
+    def __init__(self, store):
+        self.store, self.loaded = store, False
+    def bulk_load(self, *args, **kwargs):
+        self.store.bulk_load(*args, **kwargs)
+        self.loaded = True
+    def update(self, *args, **kwargs):
+        if self.loaded:
+            os._exit(9)
+        self.store.update(*args, **kwargs)
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+kb = KB(sys.argv[1])
+kb.backend.store = DiesAtTheSwap(kb.backend.store)
+kb.load(sys.argv[2:])
+"""
+
+
+def test_a_snapshot_of_a_bulk_write_cut_before_its_swap_sees_none_of_it(
+    batch: Generated, tmp_path: Path
+) -> None:
+    """The bulk loader's graphs are in the store, journaled, when the process dies: a
+    reader's snapshot leaves them out, and the next writer removes them."""
+    store = tmp_path / "store"
+    KB(store).close()
+    files = [str(f) for f in batch.fact_files()]
+    died = subprocess.run([sys.executable, "-c", DIES_AT_THE_SWAP, str(store), *files])
+    assert died.returncode == 9
+    raw = Store.read_only(str(store))  # what is there, read without the KB's rules
+    written = [g.value for g in raw.named_graphs() if "bench-" in g.value]
+    del raw
+    assert len(written) == batch.articles  # the bulk loader did write every article graph
+    assert articles_a_snapshot_sees(store) == 0
+    with KB(store) as kb:
+        assert not kb.backend.existing_graphs(written)
+    assert articles_a_snapshot_sees(store) == 0
 
 
 def test_a_script_without_a_main_guard_loads_a_large_batch(
