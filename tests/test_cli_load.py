@@ -163,6 +163,23 @@ def test_a_bad_format_or_base_is_one_line_naming_the_file_and_changes_nothing(
     assert dump(run) == before
 
 
+def test_format_and_base_reach_the_worker_processes_of_a_large_batch(run, tmp_path: Path) -> None:
+    from kb.batch import PARALLEL_MIN_FILES
+
+    paths = []
+    for i in range(PARALLEL_MIN_FILES):
+        path = tmp_path / f"piped-{i:02}"
+        path.write_text(turtle(subject=f"<{ARTICLE}-{i:02}>"), encoding="utf-8")
+        paths.append(str(path))
+    loaded = run("load", *paths, "--format", "ttl", "--base", EKA)
+    assert loaded.exit_code == 0, loaded.output
+    found = SUMMARY.fullmatch(loaded.stderr.strip())
+    assert found and found.groups() == (str(PARALLEL_MIN_FILES),) * 2 + ("192",)
+    assert sorted(u.split()[0] for u in urls(run)) == [
+        f"<{EKA}{ARTICLE}-{i:02}>" for i in range(PARALLEL_MIN_FILES)
+    ]
+
+
 def test_validate_takes_format_and_base(run, tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.write_text(turtle(subject=f"<{ARTICLE}>"), encoding="utf-8")
