@@ -171,6 +171,8 @@ class KB:
         paths: Sequence[str | Path],
         *,
         graph: str | None = None,
+        format: str | None = None,
+        base: str | None = None,
         progress: Callable[[str], None] | None = None,
     ) -> list[PlannedFile]:
         """Parse and validate every file as ``load`` would, against the KB and each other;
@@ -178,7 +180,7 @@ class KB:
         from kb.batch import Spool
 
         with Spool() as spool:
-            self._plan(spool, paths, graph=graph, progress=progress)
+            self._plan(spool, paths, graph=graph, format=format, base=base, progress=progress)
             return spool.planned
 
     def load(
@@ -186,6 +188,8 @@ class KB:
         paths: Sequence[str | Path],
         *,
         graph: str | None = None,
+        format: str | None = None,
+        base: str | None = None,
         progress: Callable[[str], None] | None = None,
         phase: Callable[[str, str], None] | None = None,
     ) -> list[PlannedFile]:
@@ -197,6 +201,13 @@ class KB:
         more is refused (``IntegrityError``). The derived graph is recomputed afterwards.
         Large batches are parsed in parallel (``kb.batch``); a large batch of new articles
         into an on-disk store is written by the bulk loader (``Backend.bulk_write``).
+
+        ``format`` says how every file is read, for files (or standard input, ``-``) whose
+        name says nothing: ``yaml`` for fact files, or an RDF format by name, extension or
+        media type (``turtle``, ``nt``, ``application/rdf+xml``: ``kb.formats``); without
+        it each file's extension decides, and standard input holds a fact file. ``base``:
+        the IRI relative IRIs in RDF files resolve against (default: ``file:///`` and the
+        file's path). A bad ``format`` or ``base`` is an InputError naming the file.
 
         ``phase(name, detail)`` is told as each phase begins: ``plan`` (nothing written),
         ``write`` (the articles), ``derive`` (``ekg:derived``). ``kb load --verbose``
@@ -210,7 +221,9 @@ class KB:
 
         report("plan", f"{len(paths)} file{'' if len(paths) == 1 else 's'}")
         with Spool() as spool:
-            existing = self._plan(spool, paths, graph=graph, progress=progress)
+            existing = self._plan(
+                spool, paths, graph=graph, format=format, base=base, progress=progress
+            )
             graphs = list(spool.owner)
             bulk = (
                 self.backend.path is not None
@@ -255,6 +268,8 @@ class KB:
         *,
         graph: str | None,
         progress: Callable[[str], None] | None,
+        format: str | None = None,
+        base: str | None = None,
     ) -> set[str]:
         """Plan a batch into ``spool`` and check it against itself and the KB; return which
         of its graphs exist. Raises InputError (or IntegrityError) and writes nothing."""
@@ -263,7 +278,7 @@ class KB:
         from kb.store.lookups import StoreView
         from loaders.references import check_batch
 
-        plan_into(spool, paths, graph=graph, progress=progress)
+        plan_into(spool, paths, graph=graph, format=format, base=base, progress=progress)
         existing = self.backend.existing_graphs(spool.owner)
         check_batch(spool.planned, StoreView(self.backend, spool.owner))
         for planned in spool.planned:

@@ -125,17 +125,22 @@ def plan_into(
     paths: Sequence[str | Path],
     *,
     graph: str | None = None,
+    format: str | None = None,
+    base: str | None = None,
     parallel: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> None:
     """Parse every file into ``spool``; raise the first file's InputError (in file order).
 
+    ``format`` and ``base`` apply to every file (``loaders.plan.parse_file``).
+
     ``parallel``: a large batch may be parsed by worker processes (not for a store in
     memory, whose batches are small). Standard input is read and parsed here.
     """
-    jobs = [(str(p), graph) for p in dict.fromkeys(paths)]  # a file named twice loads once
-    here = [job for job in jobs if is_stdin(job[0])]
-    there = [job for job in jobs if not is_stdin(job[0])]
+    once = dict.fromkeys(paths)  # a file named twice loads once
+    jobs = [_Job(str(p), graph, format, base) for p in once]
+    here = [job for job in jobs if is_stdin(job.path)]
+    there = [job for job in jobs if not is_stdin(job.path)]
     if not parallel or len(there) < PARALLEL_MIN_FILES:
         results: Iterator[tuple[str, Any]] = (_planned(job, False) for job in jobs)
         _collect(spool, results, progress)
@@ -187,12 +192,22 @@ def _collect(
             progress(path)
 
 
-def _planned(job: tuple[str, str | None], as_nquads: bool) -> tuple[str, Any]:
+@dataclass(frozen=True)
+class _Job:
+    """One file to plan, with the options that apply to every file of the batch."""
+
+    path: str
+    graph: str | None
+    format: str | None
+    base: str | None
+
+
+def _planned(job: _Job, as_nquads: bool) -> tuple[str, Any]:
     """(path, (record, content, entity records)) or (path, InputError); the content in the
     store's layout, as quads or (to cross a process boundary) N-Quads."""
-    path, graph = job
+    path = job.path
     try:
-        planned, graphs = parse_file(path, graph=graph)
+        planned, graphs = parse_file(path, graph=job.graph, format=job.format, base=job.base)
         quads: list[Quad] = []
         records: set[str] = set()
         for name, planned_quads in graphs.items():
@@ -231,7 +246,7 @@ def _start_worker() -> None:
             os._exit(1)
 
 
-def _plan_in_worker(job: tuple[str, str | None]) -> tuple[str, Any]:
+def _plan_in_worker(job: _Job) -> tuple[str, Any]:
     path, outcome = _planned(job, True)
     if isinstance(outcome, InputError):
         where = {k: getattr(outcome, k) for k in ("path", "line", "column", "field")}

@@ -54,15 +54,24 @@ ARTICLE = NamedNode(EK + "Article")
 
 
 def plan_rdf_file(
-    path: str, data: bytes, fmt: RdfFormat, graph: str | None, locate: LineFinder
+    path: str,
+    data: bytes,
+    fmt: RdfFormat,
+    graph: str | None,
+    locate: LineFinder,
+    *,
+    base: str | None = None,
 ) -> tuple[dict[str, list[Quad]], FileIndex]:
     """Parse ``data``, check it and group its quads by target graph, or raise InputError.
+
+    ``base``: the IRI relative IRIs resolve against (``kb load --base``); with none, a
+    relative IRI is an error.
 
     Returns the quads by graph and the file's index (its references are checked with the
     batch's); ``locate`` finds the line of a term in the file, for messages.
     """
     try:
-        parsed = list(parse(data, format=fmt, base_iri=f"file:///{path.lstrip('/')}"))
+        parsed = list(parse(data, format=fmt, base_iri=base))
     except SyntaxError as err:
         line = err.lineno if isinstance(err.lineno, int) else None
         column = err.offset if isinstance(err.offset, int) else None
@@ -70,6 +79,8 @@ def plan_rdf_file(
         message = message.split(": ", 1)[-1] if message.startswith("Parser error") else message
         if "LoadDocumentCallback" in message:  # pyoxigraph's way of saying "remote context"
             message = "remote @context documents are never fetched; put the context inline"
+        if base is None and "No scheme found" in message:
+            message += "; give --base IRI for relative IRIs"
         raise InputError(
             f"{fmt.name} syntax error: {message}", path=path, line=line, column=column
         ) from None

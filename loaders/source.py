@@ -4,7 +4,8 @@ Everything a load reads comes through ``read_input``, so every command that take
 (``kb load``, ``kb validate``) refuses the same things with the same line, before reading a
 byte: a FIFO (reading it could wait forever), a device (``/dev/zero`` never ends), a
 directory, a file larger than ``MAX_FILE_BYTES``. ``-`` (or ``/dev/stdin``) is standard
-input, read once however often it is named; it holds a fact file.
+input, read once however often it is named; it holds a fact file unless ``--format`` says
+otherwise (``loaders.plan.input_format``).
 """
 
 from __future__ import annotations

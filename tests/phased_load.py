@@ -54,7 +54,7 @@ class PhasedLoad:
             line = raw.decode("utf-8", "replace").rstrip("\n")
             self.lines.append(line)
             name = line.split(":", 1)[0]
-            phase = name if name in PHASES[:-1] else "done" if " quads into <" in line else None
+            phase = name if name in PHASES[:-1] else "done" if _done(line) else None
             if phase and phase not in self.began:
                 self.began[phase] = time.monotonic() - self.started
                 self._events[phase].set()
@@ -132,6 +132,11 @@ def store_state(store: Path) -> str:
     if journal or staging:
         return "journaled write not finished"
     return "derivation pending" if pending else "clean"
+
+
+def _done(line: str) -> bool:
+    """A line printed once the load is done: a file's, or the batch's summary."""
+    return " quads into <" in line or line.startswith("loaded ")
 
 
 @dataclass

@@ -165,9 +165,10 @@ def list_order_aside(output: str) -> list[list[str]]:
 def test_load_export_stats_through_the_remote_store(fresh_url: str, tmp_path: Path) -> None:
     runner = CliRunner()
     article = str(DATA / "minimal-article.yaml")
-    loaded = runner.invoke(cli, ["--store", fresh_url, "load", article])
+    loaded = runner.invoke(cli, ["--store", fresh_url, "load", "--verbose", article])
     assert loaded.exit_code == 0, loaded.output
     assert "quads into <https://w3id.org/event-kb/article/" in loaded.output
+    assert "loaded 1 file: 1 article, 76 quads in " in loaded.output
     # the new article's expansion is found through the derived graph, computed remotely
     asked = runner.invoke(
         cli,
