@@ -26,7 +26,7 @@ MINIMAL = str(DATA / "minimal-article.yaml")
 KB_EXE = str(Path(sys.executable).with_name("kb"))
 EKA = "https://w3id.org/event-kb/article/"
 ARTICLE = "example-2025-06-11-piped"
-SUMMARY = re.compile(r"loaded (\d+) files?: (\d+) articles?, ([\d,]+) quads? in \d+\.\d s")
+SUMMARY = re.compile(r"loaded (\d+) files?: (\d+) articles?, ([\d,]+) quads? in \d+\.\d\d? s")
 
 
 NEWS = "https://example.org/news/"

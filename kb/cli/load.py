@@ -130,12 +130,13 @@ class Progress:
 
 
 def summary(planned: list[PlannedFile], seconds: float) -> str:
-    """``loaded 78 files: 78 articles, 14,040 quads in 3.2 s``."""
+    """``loaded 78 files: 78 articles, 14,040 quads in 3.2 s`` (hundredths below a tenth
+    of a second: a small article loads in ``0.04 s``, not ``0.0 s``)."""
     articles = len({graph for one in planned for graph in one.describes})
     quads = sum(one.quad_count for one in planned)
     return (
         f"loaded {_count(len(planned), 'file')}: {_count(articles, 'article')}, "
-        f"{_count(quads, 'quad')} in {seconds:.1f} s"
+        f"{_count(quads, 'quad')} in {seconds:.{2 if seconds < 0.1 else 1}f} s"
     )
 
 
