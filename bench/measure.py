@@ -88,14 +88,19 @@ def timed_phases(kb: Any) -> dict[str, float]:
     import importlib
 
     spent: dict[str, float] = {}
+    active: list[str] = []  # a timed call inside another (bulk_write calling write) is its
 
     def timer(phase: str, function: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
+            if active:
+                return function(*args, **kwargs)
+            active.append(phase)
             start = time.perf_counter()
             try:
                 return function(*args, **kwargs)
             finally:
                 spent[phase] = spent.get(phase, 0.0) + time.perf_counter() - start
+                active.pop()
 
         return timed
 
