@@ -17,7 +17,7 @@ from kb.namespaces import EK, EKR, RDFS, SKOS
 
 LOOKUP_KEY = NamedNode(EK + "lookupKey")
 NAME_PREDICATES = frozenset({RDFS + "label", SKOS + "altLabel"})
-_NAME_NODES = (NamedNode(RDFS + "label"), NamedNode(SKOS + "altLabel"))
+_NAME_NODES = tuple(NamedNode(p) for p in sorted(NAME_PREDICATES))
 
 
 def lookup_quads(quads: Iterable[Quad]) -> list[Quad]:
