@@ -6,7 +6,8 @@ its figures and ``rss_mb``, the peak resident memory of this process
 
 Kinds: ``kb-load`` (fact files into the KB's on-disk store through ``KB.load``),
 ``kb-load-files`` (given files into a store as it is: a first load, or a reload),
-``ox-bulk`` (raw ``pyoxigraph.Store.bulk_load`` of the same N-Quads on disk),
+``throughput`` (requests per second of ``kb serve`` and ``oxigraph serve``, in
+``bench.throughput``), ``ox-bulk`` (raw ``pyoxigraph.Store.bulk_load`` of the same N-Quads on disk),
 ``rdflib-parse`` (rdflib parsing them into a ``Dataset``), ``kb-query`` and
 ``rdflib-queries`` (every canned query, warm runs, median and p95).
 """
@@ -68,20 +69,67 @@ def time_runs(run: Callable[[], int], runs: int, budget: float) -> dict[str, Any
 # -- loads --------------------------------------------------------------------------------
 
 
+PHASES = (
+    ("parse", "kb.batch", "plan_into"),
+    ("validate", "loaders.references", "check_batch"),
+    ("validate", "kb.store.integrity", "dangling"),
+    ("entity records", "kb.store.entity_graph", "changes"),
+    ("search index", "kb.store.search_index", "build"),
+    ("search index", "kb.store.search_index", "refresh"),
+    ("derive", "kb.store.derived", "derive"),
+)
+"""Where ``KB.load`` spends its time: the functions it calls, by phase (``write`` is the
+backend's ``bulk_write`` or ``write``; ``other`` what is left)."""
+
+
+def timed_phases(kb: Any) -> dict[str, float]:
+    """Wrap the functions a load calls with timers (nothing in ``kb`` changes); the seconds
+    spent in each phase, filled in as the load runs."""
+    import importlib
+
+    spent: dict[str, float] = {}
+    active: list[str] = []  # a timed call inside another (bulk_write calling write) is its
+
+    def timer(phase: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            if active:
+                return function(*args, **kwargs)
+            active.append(phase)
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[phase] = spent.get(phase, 0.0) + time.perf_counter() - start
+                active.pop()
+
+        return timed
+
+    for phase, module, name in PHASES:
+        found = importlib.import_module(module)
+        setattr(found, name, timer(phase, getattr(found, name)))
+    for name in ("bulk_write", "write"):
+        setattr(kb.backend, name, timer("write", getattr(kb.backend, name)))
+    return spent
+
+
 def kb_load(store: str, facts: str, quads: int) -> dict[str, Any]:
-    """Load every fact file under ``facts`` into a new KB on disk, the way ``kb load`` does."""
+    """Load every fact file under ``facts`` into a new KB on disk, the way ``kb load`` does,
+    with the time of each phase."""
     from kb import KB
 
     paths = sorted(str(p) for p in Path(facts).glob("*.yaml"))
     kb = KB(store)  # seeded: ontology, gazetteer, seed article
+    spent = timed_phases(kb)
     start = time.perf_counter()
     kb.load(paths)
     elapsed = time.perf_counter() - start
     kb.close()
+    spent["other"] = elapsed - sum(spent.values())
     return {
         "seconds": elapsed,
         "quads_per_s": quads / elapsed,
         "store_mb": dir_size_mb(Path(store)),
+        "phases_s": spent,
     }
 
 
@@ -143,16 +191,21 @@ def kb_bind(store: str, params: dict[str, str]) -> dict[str, Any]:
 
 
 def kb_query(
-    store: str, name: str, args: dict[str, str], runs: int, budget: float
+    store: str,
+    name: str,
+    args: dict[str, str],
+    runs: int,
+    budget: float,
+    limit: int | None = None,
 ) -> dict[str, Any]:
     """One canned query on the on-disk store, warm runs (a process per query, so that one
-    that runs away can be stopped)."""
+    that runs away can be stopped); ``limit``: its first page of that many rows."""
     from kb import KB
 
     kb = KB(store, seed=False)
 
     def run() -> int:
-        return len(kb.ask(name, args).rows())
+        return len(kb.ask(name, args, limit=limit).rows())
 
     figures = time_runs(run, runs, budget)
     kb.close()
@@ -286,7 +339,14 @@ def rdflib_queries(
     return out
 
 
+def throughput(**args: Any) -> dict[str, Any]:
+    from bench.throughput import measure
+
+    return measure(**args)
+
+
 KINDS: dict[str, Callable[..., dict[str, Any]]] = {
+    "throughput": throughput,
     "kb-load": kb_load,
     "kb-load-files": kb_load_files,
     "ox-bulk": ox_bulk,

@@ -1,10 +1,14 @@
 """``python -m bench``: the whole benchmark of issue 5 in one run.
 
 For each size: generate the articles (``bench.generate``), then, each measurement in its own
-process (``bench.measure``): load the fact files into the KB's on-disk store, bulk-load the
-same N-Quads with raw pyoxigraph, parse them with rdflib, time every canned query on the
-store and on rdflib, time ``kb ask`` as a whole process from cold, and measure the store on
-disk. Prints the table and writes ``docs/benchmarks.md`` (``bench.report``).
+process (``bench.measure``): load the fact files into the KB's on-disk store (the time of
+each phase with it), bulk-load the same N-Quads with raw pyoxigraph, parse them with
+rdflib, time every canned query on the store (the whole answer and its first page of 50
+rows) and on rdflib, load 1,000 of the articles into a new store and again into the loaded
+one (a reload), measure requests per second of ``kb serve`` and ``oxigraph serve`` with 8
+clients (``bench.throughput``, up to 1M), time ``kb ask`` as a whole process from cold,
+and measure the store on disk. Prints the table and writes ``docs/benchmarks.md``
+(``bench.report``).
 
 ``--check`` compares the ratios of this run with the committed ``docs/benchmarks.md``
 instead of writing it, and exits 1 on a regression.
@@ -50,6 +54,13 @@ def size_label(quads: int) -> str:
 
 
 QUERY_TIMEOUT = 10  # seconds for one canned query's runs on the store
+PAGE = 50
+"""Rows of the first page measured for each canned query (``KB.ask(limit=50)``)."""
+RELOAD_ARTICLES = 1_000
+"""Articles loaded into a new store and then again into the loaded store (every one there)."""
+THROUGHPUT_MAX_QUADS = 2_000_000
+"""Endpoint throughput (``bench.throughput``) is measured up to this size."""
+CLIENTS = 8
 
 
 def child(kind: str, timeout: float | None = None, **args: Any) -> dict[str, Any]:
@@ -96,7 +107,14 @@ def cold_start(
 
 
 def measure_size(
-    target: int, out: Path, *, seed: int, runs: int, budget: float, log: Any
+    target: int,
+    out: Path,
+    *,
+    seed: int,
+    runs: int,
+    budget: float,
+    log: Any,
+    throughput_seconds: float = 3.0,
 ) -> dict[str, Any]:
     label = size_label(target)
     folder = out / label
@@ -134,6 +152,36 @@ def measure_size(
             budget=budget,
         )
         result["queries"][name] = {"kb": {**figures, **q}}
+        result["queries"][name]["page"] = child(
+            "kb-query",
+            timeout=QUERY_TIMEOUT,
+            store=str(store),
+            name=name,
+            args=q["args"],
+            runs=runs,
+            budget=budget,
+            limit=PAGE,
+        )
+    files = [str(p) for p in gen.fact_files()[:RELOAD_ARTICLES]]
+    log(f"[{label}] reload: {len(files)} articles into a new store, then into the loaded one")
+    fresh = folder / "reload-store"
+    _seeded(fresh)
+    result["reload"] = {
+        "files": len(files),
+        "first": child("kb-load-files", store=str(fresh), paths=files),
+        "again": child("kb-load-files", store=str(store), paths=files),
+    }
+    shutil.rmtree(fresh, ignore_errors=True)
+    if gen.quads <= THROUGHPUT_MAX_QUADS:
+        log(f"[{label}] endpoint throughput: kb serve and oxigraph serve, {CLIENTS} clients")
+        result["throughput"] = child(
+            "throughput",
+            store=str(store),
+            params=gen.params,
+            clients=CLIENTS,
+            seconds=throughput_seconds,
+        )
+        result["throughput"].pop("rss_mb")
     log(f"[{label}] kb search")
     result["search"] = child(
         "kb-search", store=str(store), org=gen.params["org"], runs=runs, budget=budget
@@ -167,6 +215,14 @@ def measure_size(
     return result
 
 
+def _seeded(store: Path) -> None:
+    """A new store, seeded here: the first load's process does not pay for the seeding."""
+    from kb import KB
+
+    shutil.rmtree(store, ignore_errors=True)
+    KB(store).close()
+
+
 def _export(store: Path, path: Path) -> None:
     """The whole store as N-Quads, so rdflib answers over exactly what the KB holds."""
     from pyoxigraph import RdfFormat
@@ -183,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=20, help="warm runs per query")
     parser.add_argument("--budget", type=float, default=20.0, help="seconds of runs per query")
+    parser.add_argument(
+        "--throughput-seconds", type=float, default=3.0, help="seconds of requests per query"
+    )
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
     parser.add_argument("--doc", type=Path, default=REPO / "docs" / "benchmarks.md")
     parser.add_argument(
@@ -197,7 +256,12 @@ def main(argv: list[str] | None = None) -> int:
         run = json.loads(latest.read_text(encoding="utf-8"))
     else:
         sizes = [parse_size(s) for s in opts.sizes.split(",") if s.strip()]
-        run = {"machine": report.machine(), "command": _command(argv), "sizes": []}
+        run = {
+            "machine": report.machine(),
+            "command": _command(argv),
+            "date": time.strftime("%Y-%m-%d", time.gmtime()),
+            "sizes": [],
+        }
 
         def log(text: str) -> None:
             print(f"{time.strftime('%H:%M:%S')} {text}", file=sys.stderr, flush=True)
@@ -205,7 +269,13 @@ def main(argv: list[str] | None = None) -> int:
         for target in sizes:
             run["sizes"].append(
                 measure_size(
-                    target, opts.out, seed=opts.seed, runs=opts.runs, budget=opts.budget, log=log
+                    target,
+                    opts.out,
+                    seed=opts.seed,
+                    runs=opts.runs,
+                    budget=opts.budget,
+                    log=log,
+                    throughput_seconds=opts.throughput_seconds,
                 )
             )
             opts.out.mkdir(parents=True, exist_ok=True)
@@ -219,6 +289,10 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"no regression against {opts.doc}")
         return 0
+    if opts.doc.exists() and report.DATA.search(opts.doc.read_text(encoding="utf-8")):
+        carried = report.carry_over(run, report.read_baseline(opts.doc))
+        if carried:
+            print(f"kept the last figures of {', '.join(carried)} from {opts.doc}", file=sys.stderr)
     report.write_doc(run, opts.doc)
     print(f"wrote {opts.doc}", file=sys.stderr)
     return 0

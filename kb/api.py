@@ -35,7 +35,9 @@ from kb.namespaces import (
 from kb.sparql import binding
 from kb.sparql.catalogue import CannedQuery, get_canned, internal_query
 from kb.sparql.federation import rewrite_service  # SERVICE <Wikidata> → $KB_WIKIDATA_SPARQL
+from kb.sparql.paging import page_bounds
 from kb.sparql.results import PREFIXED_FORMATS, Result
+from kb.sparql.text import with_page
 from kb.store import derived, display, entity_graph, search_index
 from kb.store.backend import Backend, Dataset, open_store
 from kb.store.changeset import content_lines
@@ -469,12 +471,26 @@ class KB:
         subs = {Variable(k): v for k, v in (substitutions or {}).items()}
         return Result(self.backend.query(rewrite_service(sparql), subs or None, dataset))
 
-    def ask(self, name: str, params: dict[str, str] | None = None, *, lang: str = "en") -> Result:
-        """Run canned query ``name``; entity parameters take a name, alias or id."""
+    def ask(
+        self,
+        name: str,
+        params: dict[str, str] | None = None,
+        *,
+        lang: str = "en",
+        limit: int | str | None = None,
+        offset: int | str | None = None,
+    ) -> Result:
+        """Run canned query ``name``; entity parameters take a name, alias or id.
+
+        ``limit`` and ``offset``: the page of the answer, ``limit`` rows (at most
+        ``kb.sparql.paging.MAX_LIMIT``) from row ``offset``, in the query's own order; the
+        pages of an answer joined are the whole answer. ParameterError for a value that is
+        no whole number of rows or is above the cap."""
+        page_limit, page_offset = page_bounds(limit, offset)
         canned = get_canned(name)
         bound = self.bind(canned, params or {}, lang=lang)
         subs = {Variable(k): v for k, v in bound.items()}
-        sparql = rewrite_service(canned.sparql)
+        sparql = with_page(rewrite_service(canned.sparql), page_limit, page_offset)
         return Result(self.backend.query(sparql, subs))
 
     def bind(

@@ -476,7 +476,13 @@ class FactFile:
                 )
 
     def _add(self, s: NamedNode, p: str, o: Any) -> None:
-        self.quads.append(Quad(s, NamedNode(p), o, self.graph))
+        predicate = _PREDICATES.get(p)
+        if predicate is None:  # a few dozen predicates: made once each, not once a quad
+            predicate = _PREDICATES[p] = NamedNode(p)
+        self.quads.append(Quad(s, predicate, o, self.graph))
+
+
+_PREDICATES: dict[str, NamedNode] = {}
 
 
 def plan_fact_file(path: str, data: bytes) -> tuple[str, list[Quad], set[str], FileIndex]:

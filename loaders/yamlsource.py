@@ -37,7 +37,26 @@ class YList(list[Any]):
     line: int
 
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader without implicit tags: every scalar stays a string (the schema
+    converts it), so no scalar is matched against YAML's patterns for numbers, dates and
+    booleans (a third of composing a fact file). Only the merge key keeps its tag, to be
+    refused."""
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0] and value == "<<":
+                return "tag:yaml.org,2002:merge"
+            return self.DEFAULT_SCALAR_TAG
+        if kind is yaml.SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG
+        return self.DEFAULT_MAPPING_TAG
+
+
+_LOADER = _Loader
 NULLS = {"", "~", "null", "Null", "NULL"}
 
 

@@ -116,8 +116,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         "korean-lookup",
         "Korean names and aliases no longer find their entity",
         "loaders/names.py",
-        "        if quad.predicate.value in NAME_PREDICATES and isinstance(quad.object, Literal):",
-        "        if (\n            quad.predicate.value in NAME_PREDICATES\n"
+        "        if predicate in _NAME_NODES and isinstance(quad.object, Literal):",
+        "        if (\n            predicate in _NAME_NODES\n"
         "            and isinstance(quad.object, Literal)\n"
         '            and quad.object.language != "ko"\n        ):',
         ("tests/test_canned.py", "tests/test_names.py"),

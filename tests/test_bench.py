@@ -58,7 +58,10 @@ def small_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """One whole benchmark run at 3k quads, written to a document of its own."""
     out = tmp_path_factory.mktemp("bench")
     doc = out / "benchmarks.md"
-    bench(out, doc, "--sizes", "3k", "--runs", "2", "--budget", "0.5")
+    done = bench(
+        out, doc, "--sizes", "3k", "--runs", "2", "--budget", "0.5", "--throughput-seconds", "0.3"
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
     return out, doc
 
 
@@ -75,25 +78,48 @@ def bench(out: Path, doc: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_run_writes_every_figure(small_run: tuple[Path, Path]) -> None:
     _, doc = small_run
     text = doc.read_text(encoding="utf-8")
-    for heading in ("### Load", "cold start", "### Canned queries at 3k", "### Targets"):
+    for heading in (
+        "### Load",
+        "### Load by phase",
+        "### Reload",
+        "cold start",
+        "### Canned queries at 3k",
+        "### Endpoint throughput at 3k",
+        "### Targets",
+    ):
         assert heading in text
     run = json.loads(DATA.search(text).group(1))
     size = run["sizes"][0]
     assert size["kb_load"]["quads_per_s"] > 0 and size["ox_bulk"]["quads_per_s"] > 0
     assert "rdflib_parse" in size and run["machine"]["pyoxigraph"]
     assert set(size["queries"]) >= {"partners-expanding", "meetings", "agreements"}
+    phases = size["kb_load"]["phases_s"]
+    assert set(phases) == set(report.PHASE_ORDER) and phases["write"] > 0
+    assert abs(sum(phases.values()) - size["kb_load"]["seconds"]) < 1e-6
+    for q in size["queries"].values():  # the first page: at most 50 of the answer's rows
+        assert q["page"]["rows"] == min(50, q["kb"]["rows"])
+    assert size["reload"]["files"] == size["articles"] and size["reload"]["again"]["seconds"] > 0
+    for name, q in size["throughput"]["queries"].items():
+        assert q["kb"]["requests"] > 0 and q["oxigraph"]["requests"] > 0, name
+        assert q["kb"]["rows"] == q["oxigraph"]["rows"], name  # the same answer
+        assert q["kb"]["errors"] == q["oxigraph"]["errors"] == 0, name
 
 
 def scaled(run: dict[str, Any], factors: dict[str, float]) -> dict[str, Any]:
-    """``run`` with each kind of ratio (``load``, ``cold``, ``speedup``) ``factors[kind]``
-    times better: the figures of a baseline the run is compared with."""
+    """``run`` with each kind of ratio (``load``, ``cold``, ``speedup``, ...)
+    ``factors[kind]`` times better: the figures of a baseline the run is compared with."""
     run = copy.deepcopy(run)
     for size in run["sizes"]:
         size["kb_load"]["quads_per_s"] *= factors.get("load", 1.0)
+        size["ox_bulk"]["rss_mb"] *= factors.get("memory", 1.0)
         size["cold_start"]["python_s"] *= factors.get("cold", 1.0)
+        size["reload"]["first"]["seconds"] *= factors.get("reload", 1.0)
         for q in size["queries"].values():
             if "p50_ms" in q.get("rdflib", {}):
                 q["rdflib"]["p50_ms"] *= factors.get("speedup", 1.0)
+            q["page"]["p50_ms"] /= factors.get("page", 1.0)
+        for q in size["throughput"]["queries"].values():
+            q["kb"]["requests_per_s"] *= factors.get("throughput", 1.0)
     return run
 
 
@@ -150,6 +176,21 @@ def test_check_needs_figures_in_common(small_run: tuple[Path, Path]) -> None:
     for size in other["sizes"]:
         size["label"] = "7k"
     assert report.check(run, other) == ["no figure in common with the baseline: run the same sizes"]
+
+
+def test_sizes_not_measured_are_kept_with_their_date(small_run: tuple[Path, Path]) -> None:
+    _, doc = small_run
+    run = json.loads(DATA.search(doc.read_text(encoding="utf-8")).group(1))
+    earlier = copy.deepcopy(run)
+    earlier["sizes"][0]["label"] = "10M"
+    earlier.pop("date")
+    assert report.carry_over(run, earlier) == ["10M"]
+    assert run["sizes"][-1]["date"] == report.LAST_UNDATED_RUN
+    assert f"10M ({report.LAST_UNDATED_RUN})" in report.table(run)
+    # a carried size is not compared with itself: this run measured no 10M
+    assert report.check(run, earlier) == [
+        "no figure in common with the baseline: run the same sizes"
+    ]
 
 
 def test_servers_bench_answers_alike_on_every_engine(tmp_path: Path) -> None:

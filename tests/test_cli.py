@@ -375,6 +375,8 @@ def test_completion_offers_queries_options_and_entity_names(
         "--org",
         "--format",
         "--lang",
+        "--limit",
+        "--offset",
         "--help",
     ]
     people = complete(runner, f"{store} ask meetings --person 이")

@@ -233,3 +233,28 @@ def test_search_finds_a_misspelt_name(
     assert browser.evaluate("document.querySelector('a.hit').pathname") == "/entity/naver"
     assert "네이버" in " ".join(texts(browser, "table.answer td"))
     browser.screenshot(shots / "search.png")
+
+
+def test_an_answer_comes_a_page_at_a_time(browser: Browser, server: tuple[str, list[str]]) -> None:
+    url, _ = server
+    whole = api(url, "/api/answer/sources", entity="naver", lang="en")
+    assert isinstance(whole, dict) and len(whole["rows"]) > 4
+    browser.go(f"{url}/?q=sources&entity=naver&limit=4&lang=en")
+    answer_rows(browser, 4)
+    assert texts(browser, ".pager .page-rows") == ["rows 1\u20134"]
+    assert texts(browser, ".pager a") == ["Next rows →"]
+    shown = texts(browser, "#answer tbody tr td:nth-child(2)")
+    browser.click(".pager a")
+    browser.wait("new URLSearchParams(location.search).get('offset') === '4'")
+    browser.wait("document.querySelector('.pager .page-rows')?.textContent === 'rows 5\u20138'")
+    assert "limit=4" in browser.evaluate("location.search")
+    shown += texts(browser, "#answer tbody tr td:nth-child(2)")
+    assert texts(browser, ".pager a") == ["← Previous rows", "Next rows →"]
+    browser.click(".pager a")  # previous
+    browser.wait("document.querySelector('.pager .page-rows')?.textContent === 'rows 1\u20134'")
+    browser.go(f"{url}/?q=sources&entity=naver&limit=4&offset=8&lang=en")
+    answer_rows(browser, len(whole["rows"]) - 8)
+    shown += texts(browser, "#answer tbody tr td:nth-child(2)")
+    assert texts(browser, ".pager a") == ["← Previous rows"]
+    expected = [row[1]["text"] if row[1] else "" for row in whole["rows"]]
+    assert shown == expected

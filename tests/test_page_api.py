@@ -54,7 +54,9 @@ def test_openapi_is_valid_and_generated_from_the_query_headers(app: App) -> None
         operation = document["paths"][f"/ask/{canned.name}"]["get"]
         assert operation["summary"] == canned.title
         names = [p["name"] for p in operation["parameters"]]
-        assert names == [p.name for p in canned.parameters] + ["lang", "format"]
+        assert names == [p.name for p in canned.parameters] + ["lang", "limit", "offset", "format"]
+        page = document["paths"][f"/api/answer/{canned.name}"]["get"]["parameters"]
+        assert [p["name"] for p in page][-2:] == ["limit", "offset"]
         for param, described in zip(canned.parameters, operation["parameters"], strict=False):
             assert described["required"] == param.required
             if param.default is not None:

@@ -19,6 +19,7 @@ from kb.cli.context import Context, user_errors
 from kb.cli.output import FormatName, interruptible, print_result
 from kb.errors import UnknownQuery
 from kb.sparql.catalogue import CannedQuery, canned_queries, get_canned
+from kb.sparql.paging import MAX_LIMIT, page_bounds
 
 LITERAL_TYPES = {"string": click.STRING, "integer": click.INT}
 """Parameters that take a literal; the others take an entity of the class they name."""
@@ -90,17 +91,36 @@ def canned_command(canned: CannedQuery) -> click.Command:
             help="Language of the names in the answer: any the KB has (`kb stats` lists "
             "them); where a name is missing in it, English, then the article's language.",
         ),
+        click.Option(
+            ["--limit"],
+            metavar="N",
+            help=f"Show at most N rows (at most {MAX_LIMIT}), in the query's order.",
+        ),
+        click.Option(
+            ["--offset"],
+            metavar="K",
+            help="Skip the first K rows of the answer (with --limit: a page of it).",
+        ),
     ]
     help_text = f"{canned.title}.\n\n{canned.description}"
     if canned.example:
         help_text += f"\n\n\b\nExample:\n  {canned.example}"
 
     @click.pass_obj
-    def run(obj: Context, fmt: str | None, lang: str, **values: Any) -> None:
+    def run(
+        obj: Context,
+        fmt: str | None,
+        lang: str,
+        limit: str | None,
+        offset: str | None,
+        **values: Any,
+    ) -> None:
         given = {k: str(v) for k, v in values.items() if v is not None}
+        with user_errors():
+            page_bounds(limit, offset)  # a bad value fails before the store is opened
         kb = obj.kb
         with interruptible(), user_errors():
-            print_result(kb.ask(canned.name, given, lang=lang), fmt)
+            print_result(kb.ask(canned.name, given, lang=lang, limit=limit, offset=offset), fmt)
 
     return click.Command(
         canned.name, callback=run, params=params, help=help_text, short_help=canned.title

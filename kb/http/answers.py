@@ -4,7 +4,9 @@ what the page needs to draw its forms (the questions, languages, whether federat
 The answer is the same as ``/ask/NAME``'s, made readable: the parameter columns left out
 (the catalogue knows them), a name column and the IRI column it names (``partnerName`` and
 ``partner``) shown as one column of linked names, every other IRI by its name, dates as
-written with their precision, and each quote with the article of the row's fact.
+written with their precision, and each quote with the article of the row's fact. It comes
+a page at a time: ``PAGE_SIZE`` (50) rows unless ``limit=`` asks for another number, from
+row ``offset=``, with the offsets of the next and previous pages.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from kb.http.messages import Request, Response, allow, json_response
 from kb.namespaces import EK
 from kb.ontology import label as ontology_label
 from kb.sparql.catalogue import CannedQuery, canned_queries, get_canned, internal_query
+from kb.sparql.paging import PAGE_SIZE, page_bounds
 from kb.sparql.text import find_keyword
 
 QUOTE_COLUMNS = frozenset({"quote", "quotes"})
@@ -45,6 +48,7 @@ def config(app: App, request: Request) -> Response:
         {
             "languages": app.call(languages),
             "federation": app.config.allow_federation,
+            "pageSize": PAGE_SIZE,
             "queries": [page_query(c, lang) for c in canned_queries().values()],
         }
     )
@@ -74,29 +78,43 @@ def answer(app: App, request: Request, name: str) -> Response:
     canned = get_canned(name)  # unknown names fail here, before any work
     params = {k: v[-1] for k, v in request.params.items() if k not in NOT_PARAMETERS and v[-1]}
     lang = request.param("lang") or "en"
+    limit, offset = page_bounds(request.param("limit"), request.param("offset"))  # 400
+    page = (PAGE_SIZE if limit is None else limit, offset)
     refused = tuple(k for k in app.fetch_keywords if k != "LOAD")  # LOAD is no query's
-    answered = app.call(readable_answer, canned.name, params, lang, app.config.max_results, refused)
+    answered = app.call(
+        readable_answer, canned.name, params, lang, app.config.max_results, refused, page
+    )
     return json_response(answered)
 
 
 def readable_answer(
-    kb: KB, name: str, params: dict[str, str], lang: str, cap: int, refused: tuple[str, ...]
+    kb: KB,
+    name: str,
+    params: dict[str, str],
+    lang: str,
+    cap: int,
+    refused: tuple[str, ...],
+    page: tuple[int, int] = (PAGE_SIZE, 0),
 ) -> dict[str, Any]:
-    """In a reader: the answer as the page shows it (names linked, quotes with their
-    article, no parameter columns), at most ``cap`` rows."""
+    """In a reader: one page of the answer as the page shows it (names linked, quotes with
+    their article, no parameter columns): ``page`` is (rows, from row), the rows at most
+    ``cap``. ``offset``, ``limit``, ``next`` and ``previous`` (offsets, or None) say where
+    the page is."""
     canned = get_canned(name)
     refuse_remote_fetch(canned.sparql, refused)
+    limit, offset = page
     bound = kb.bind(canned, params, lang=lang)
-    result = kb.ask(canned.name, params, lang=lang)
+    # one row more than the page: whether there is a next page
+    result = kb.ask(canned.name, params, lang=lang, limit=limit + 1, offset=offset)
     if not isinstance(result.raw, QuerySolutions):
         raise QueryError(f"{canned.name} is not a SELECT query: ask /ask/{canned.name}")
     hidden = {p.name for p in canned.parameters} | {"lang"}
     variables = [v for v in result.variables if v not in hidden]
     terms: list[list[Any]] = []
-    truncated = False
+    truncated = more = False
     for row in result.raw:
-        if len(terms) == cap:
-            truncated = True
+        if len(terms) == min(limit, cap):
+            truncated, more = len(terms) == cap < limit, True
             break
         terms.append([row[v] for v in variables])
     merged = _named_columns(variables, terms)
@@ -150,6 +168,10 @@ def readable_answer(
         ],
         "rows": rows,
         "truncated": truncated,
+        "offset": offset,
+        "limit": limit,
+        "next": offset + len(rows) if more else None,
+        "previous": max(0, offset - limit) if offset else None,
         "downloads": {
             fmt: f"/ask/{canned.name}?{query_string}&format={fmt}" for fmt in ("csv", "json")
         },

@@ -11,10 +11,11 @@ from kb.http.messages import Request, Response, allow, json_response
 from kb.http.negotiation import negotiator
 from kb.namespaces import PREFIXES
 from kb.sparql.catalogue import CannedQuery, canned_queries, get_canned
+from kb.sparql.paging import page_bounds
 from kb.sparql.results import Result
 from kb.sparql.text import substitute, with_prefixes
 
-NOT_PARAMETERS = frozenset({"lang", "format"})
+NOT_PARAMETERS = frozenset({"lang", "format", "limit", "offset"})
 """Query-string keys that are not parameters of the canned query."""
 
 
@@ -44,13 +45,17 @@ def ask(app: App, request: Request, name: str) -> Response:
     allow(request, "GET", "HEAD")
     params = {k: v[-1] for k, v in request.params.items() if k not in NOT_PARAMETERS}
     get_canned(name)  # unknown names fail here, before any work
+    limit, offset = page_bounds(request.param("limit"), request.param("offset"))  # 400
     media = negotiator(request.header("Accept"), request.param("format"))
-    return app.run(answer, name, params, request.param("lang") or "en", media=media)
+    lang = request.param("lang") or "en"
+    return app.run(answer, name, params, lang, limit, offset, media=media)
 
 
-def answer(kb: KB, name: str, params: dict[str, str], lang: str) -> Result:
-    """In a reader: the canned query's answer."""
-    return kb.ask(name, params, lang=lang)
+def answer(
+    kb: KB, name: str, params: dict[str, str], lang: str, limit: int | None, offset: int
+) -> Result:
+    """In a reader: the canned query's answer, or the page of it asked."""
+    return kb.ask(name, params, lang=lang, limit=limit, offset=offset)
 
 
 def describe(canned: CannedQuery) -> dict[str, Any]:

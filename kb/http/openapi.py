@@ -12,6 +12,7 @@ from kb.http.answers import needs_federation
 from kb.http.app import App
 from kb.http.messages import Request, Response, allow, json_response
 from kb.sparql.catalogue import CannedQuery, canned_queries
+from kb.sparql.paging import MAX_LIMIT, PAGE_SIZE
 
 RESULTS = {
     "application/sparql-results+json": {"schema": {"$ref": "#/components/schemas/SparqlResults"}},
@@ -32,6 +33,30 @@ LANG = {
     "where a name is missing in it.",
     "schema": {"type": "string", "default": "en"},
 }
+
+
+def paging(default: int | None) -> list[dict[str, Any]]:
+    """``limit`` and ``offset``: a page of the answer, in the query's order."""
+    limit: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": MAX_LIMIT}
+    if default is not None:
+        limit["default"] = default
+    return [
+        {
+            "name": "limit",
+            "in": "query",
+            "required": False,
+            "description": f"At most this many rows (at most {MAX_LIMIT}), in the query's "
+            "order" + ("." if default is not None else "; left out, every row."),
+            "schema": limit,
+        },
+        {
+            "name": "offset",
+            "in": "query",
+            "required": False,
+            "description": "Skip this many rows of the answer first.",
+            "schema": {"type": "integer", "minimum": 0, "default": 0},
+        },
+    ]
 
 
 def document(app: App, request: Request) -> Response:
@@ -104,6 +129,7 @@ def ask_operation(canned: CannedQuery) -> dict[str, Any]:
         "tags": ["canned questions"],
         "parameters": [
             *parameters(canned),
+            *paging(None),
             {
                 "name": "format",
                 "in": "query",
@@ -130,8 +156,8 @@ def answer_operation(canned: CannedQuery) -> dict[str, Any]:
         "description": "The same answer without parameter columns: names linked to their "
         "entity pages, dates with their precision, quotes with their article.",
         "tags": ["page"],
-        "parameters": parameters(canned),
-        "responses": {"200": _json("A readable answer.", "ReadableAnswer"), **ERRORS},
+        "parameters": [*parameters(canned), *paging(PAGE_SIZE)],
+        "responses": {"200": _json("A page of a readable answer.", "ReadableAnswer"), **ERRORS},
     }
 
 
@@ -263,6 +289,10 @@ COMPONENTS: dict[str, Any] = {
                 "rows": {"type": "array", "items": {"type": "array"}},
                 "bound": {"type": "object"},
                 "downloads": {"type": "object"},
+                "offset": {"type": "integer"},
+                "limit": {"type": "integer"},
+                "next": {"type": ["integer", "null"], "description": "offset of the next page"},
+                "previous": {"type": ["integer", "null"]},
             },
         },
         "SearchResults": {

@@ -18,6 +18,8 @@ round.
   in the store (``partners`` at 1M quads: 24.7 s with them, see docs/benchmarks.md).
 - ``with_prefixes`` declares the project's prefixes a query uses and does not declare,
   as the embedded store does with ``prefixes=``.
+- ``with_page`` gives a query ``LIMIT`` and ``OFFSET`` where the grammar puts them,
+  composed with those it has (a page of ``kb ask``'s answer, ``kb.sparql.paging``).
 - ``quad_data`` writes quads as the body of ``INSERT DATA`` / ``DELETE DATA``.
 
 Where a keyword may hide. pyoxigraph 0.5's parser (a PEG) matches a keyword at any point
@@ -227,6 +229,55 @@ def with_prefixes(sparql: str, prefixes: Mapping[str, str], *, separator: str = 
         return sparql
     header = separator.join(f"PREFIX {p}: <{prefixes[p]}>" for p in missing)
     return f"{header}\n{sparql}"
+
+
+def with_page(sparql: str, limit: int | None, offset: int = 0) -> str:
+    r"""The query answering ``limit`` rows (None: all) from row ``offset`` of its answer.
+
+    SPARQL 1.1's grammar puts ``LIMIT`` and ``OFFSET`` last among the solution modifiers
+    of the outermost query, outside every group and before a trailing ``VALUES`` block;
+    the query's own (outside every group) are replaced by their composition with the
+    page's, so a query that keeps its first 10 rows gives at most those 10 in pages.
+
+    >>> with_page("SELECT * { ?s ?p ?o } ORDER BY ?s", 50, 100)
+    'SELECT * { ?s ?p ?o } ORDER BY ?s\nLIMIT 50 OFFSET 100\n'
+    >>> with_page("SELECT * { { SELECT * {?s ?p ?o} LIMIT 5 } } LIMIT 10 OFFSET 2 # x", 50, 4)
+    'SELECT * { { SELECT * {?s ?p ?o} LIMIT 5 } }     # x\nLIMIT 6 OFFSET 6\n'
+    """
+    if limit is None and not offset:
+        return sparql
+    try:
+        found = list(lex(sparql))
+    except Unreadable as err:
+        raise QueryError(f"cannot read the query: {err}") from None
+    braces = 0
+    own: dict[str, int] = {}
+    drop: set[int] = set()
+    values_at: int | None = None
+    for i, token in enumerate(found):
+        if token.kind == "punct" and token.text == "{":
+            braces += 1
+        elif token.kind == "punct" and token.text == "}":
+            braces -= 1
+        elif braces == 0 and token.kind == "word":
+            word = token.text.upper()
+            if word in ("LIMIT", "OFFSET"):
+                j = i + 1
+                while j < len(found) and found[j].kind in ("space", "comment"):
+                    j += 1
+                if j < len(found) and found[j].kind == "number":
+                    own[word] = int(found[j].text)
+                    drop |= {i, j}
+            elif word == "VALUES" and values_at is None:
+                values_at = i
+    start = own.get("OFFSET", 0) + offset
+    if "LIMIT" in own:
+        left = max(0, own["LIMIT"] - offset)
+        limit = left if limit is None else min(limit, left)
+    clauses = (f"LIMIT {limit} " if limit is not None else "") + f"OFFSET {start}"
+    kept = [t.text for i, t in enumerate(found) if i not in drop]
+    cut = len(kept) if values_at is None else values_at - sum(1 for i in drop if i < values_at)
+    return "".join(kept[:cut]) + f"\n{clauses}\n" + "".join(kept[cut:])
 
 
 def quad_data(quads: Iterable[Quad]) -> str:

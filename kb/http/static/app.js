@@ -13,6 +13,7 @@ const WORDS = {
     "search.placeholder": "Search names, in any language…",
     ask: "Ask", rows: (n) => `${n} row${n === 1 ? "" : "s"}`, "no rows": "No answer.",
     truncated: "more rows than the server shows", download: "Download",
+    "page.rows": (from, to) => `rows ${from}–${to}`, "page.next": "Next rows →", "page.previous": "← Previous rows",
     editor: "Open in the SPARQL editor", federated: "needs federation with Wikidata, off on this server",
     "federated.short": "needs federation (off)", optional: "optional", required: "required",
     "answer for": "Answer for", loading: "Loading…",
@@ -39,6 +40,7 @@ const WORDS = {
     "search.placeholder": "이름 검색 (어떤 언어든)…",
     ask: "묻기", rows: (n) => `${n}행`, "no rows": "답이 없습니다.",
     truncated: "서버가 보여주는 것보다 행이 많음", download: "내려받기",
+    "page.rows": (from, to) => `${from}–${to}행`, "page.next": "다음 행 →", "page.previous": "← 이전 행",
     editor: "SPARQL 편집기에서 열기", federated: "위키데이터 연합 질의가 필요함 (이 서버에서는 꺼짐)",
     "federated.short": "연합 질의 필요 (꺼짐)", optional: "선택", required: "필수",
     "answer for": "조건", loading: "불러오는 중…",
@@ -326,7 +328,7 @@ function drawQuestion(panel, query, asked) {
     url.searchParams.set("q", query.name);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     history.pushState(null, "", url);
-    ask(query, params, answer);
+    ask(query, params, answer, {});
   });
   fill(panel,
     element("h1", {}, query.title),
@@ -338,18 +340,43 @@ function drawQuestion(panel, query, asked) {
   if (!off) {
     const params = {};
     for (const [name, input] of Object.entries(inputs)) if (input.value.trim()) params[name] = input.value.trim();
-    ask(query, params, answer);
+    const page = {};
+    for (const key of ["limit", "offset"]) if (asked.get(key)) page[key] = asked.get(key);
+    ask(query, params, answer, page);
   }
 }
 
-async function ask(query, params, where) {
+// A page of the answer (the server's page size unless limit= is in the address), with links
+// to the previous and next pages: addresses of this page with offset= (and limit=) set.
+function pageLink(query, params, found, offset, label, where) {
+  const page = { offset: String(offset) };
+  if (found.limit !== config.pageSize) page.limit = String(found.limit);
+  const url = new URL("/", location.href);
+  url.searchParams.set("q", query.name);
+  for (const [k, v] of Object.entries({ ...params, ...page })) url.searchParams.set(k, v);
+  const a = element("a", { href: url.pathname + url.search, className: "page-link" }, label);
+  a.addEventListener("click", (event) => {
+    event.preventDefault();
+    history.pushState(null, "", url);
+    ask(query, params, where, page);
+  });
+  return a;
+}
+
+async function ask(query, params, where, page) {
   fill(where, element("p", { className: "hint" }, t("loading")));
   let found;
   try {
-    found = await getJSON(`/api/answer/${encodeURIComponent(query.name)}`, params);
+    found = await getJSON(`/api/answer/${encodeURIComponent(query.name)}`, { ...params, ...page });
   } catch (err) {
     return showError(where, err);
   }
+  const paging = [
+    found.previous !== null ? pageLink(query, params, found, found.previous, t("page.previous"), where) : null,
+    found.rows.length && (found.offset || found.next !== null) ? element("span", { className: "page-rows" }, t("page.rows", found.offset + 1, found.offset + found.rows.length)) : null,
+    found.next !== null ? pageLink(query, params, found, found.next, t("page.next"), where) : null,
+  ].filter((x) => x);
+  const pager = paging.length ? element("nav", { className: "pager" }, ...paging.flatMap((x, i) => (i ? [" ", x] : [x]))) : null;
   const bound = Object.entries(found.bound).map(([name, cell]) => element("span", {}, `${name} = `, link(cell)));
   const bar = element(
     "div",
@@ -362,12 +389,12 @@ async function ask(query, params, where) {
     element("a", { href: found.editor, className: "editor-link" }, t("editor")),
   );
   if (!found.rows.length) {
-    fill(where, bar, element("p", { className: "hint" }, t("no rows")));
+    fill(where, bar, element("p", { className: "hint" }, t("no rows")), pager);
     return;
   }
   const quotes = new Set(found.columns.map((c, i) => (["quote", "quotes"].includes(c.name) ? i : -1)).filter((i) => i >= 0));
   const rows = found.rows.map((cells) => cells.map((cell, i) => (quotes.has(i) ? quoteBlock(cell) : link(cell))));
-  fill(where, bar, table(found.columns.map(columnTitle), rows, quotes));
+  fill(where, bar, table(found.columns.map(columnTitle), rows, quotes), pager);
 }
 
 // -- entity pages ----------------------------------------------------------------------------
