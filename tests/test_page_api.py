@@ -88,6 +88,7 @@ def test_a_readable_answer(app: App) -> None:
     assert quote["source"]["publisher"] == "비즈워치"
     assert quote["source"]["headline"].startswith("이해진, 젠슨 황 또 만났다")
     assert found["bound"]["org"]["text"] == "엔비디아"
+    assert set(found["bound"]) == {"org", "region"}  # what was asked: no display-name terms
     assert found["downloads"]["csv"].endswith("&lang=ko&format=csv")
 
 

@@ -234,6 +234,8 @@ def test_the_page_answer_comes_a_page_at_a_time_with_next_and_previous(
         assert answer(offset=str(len(rows) + 5))["rows"] == []
         status, _, body = get(f"{url}/api/answer/timeline?entity=Naver&limit=ten")
         assert status == 400 and b"limit" in body
+        status, _, body = get(f"{url}/api/answer/timeline?entity=Naver&limit=0")
+        assert status == 400 and b"limit must be 1 or more" in body  # never its own next page
 
 
 def test_a_page_cut_by_the_servers_cap_says_so(corpus_store: Path) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from pyoxigraph import NamedNode, QuerySolutions
 
 from kb.api import KB
-from kb.errors import QueryError
+from kb.errors import ParameterError, QueryError
 from kb.http import readable
 from kb.http.app import App, refuse_remote_fetch
 from kb.http.canned import NOT_PARAMETERS, describe
@@ -79,6 +79,8 @@ def answer(app: App, request: Request, name: str) -> Response:
     params = {k: v[-1] for k, v in request.params.items() if k not in NOT_PARAMETERS and v[-1]}
     lang = request.param("lang") or "en"
     limit, offset = page_bounds(request.param("limit"), request.param("offset"))  # 400
+    if limit == 0:  # a page of no rows would name itself as the next page
+        raise ParameterError("limit must be 1 or more for a page of the answer")
     page = (PAGE_SIZE if limit is None else limit, offset)
     refused = tuple(k for k in app.fetch_keywords if k != "LOAD")  # LOAD is no query's
     answered = app.call(
@@ -153,14 +155,15 @@ def readable_answer(
         columns = [columns[i] for i in keep]
         rows = [[r[i] for i in keep] for r in rows]
     query_string = urllib.parse.urlencode({**params, "lang": lang})
+    asked = {p.name for p in canned.parameters}
     return {
         "name": canned.name,
         "title": canned.title_in(lang),
         "lang": lang,
-        "bound": {
+        "bound": {  # what the asker gave, not the display-name terms the language binds
             name: readable.cell(term, known)
             for name, term in bound.items()
-            if isinstance(term, NamedNode) and term.value != EK + "Any"
+            if name in asked and isinstance(term, NamedNode) and term.value != EK + "Any"
         },
         "columns": [
             {"name": merged_name(c, merged), "title": column_title(merged_name(c, merged))}
