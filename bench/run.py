@@ -142,25 +142,11 @@ def measure_size(
     result["queries"] = {}
     for name, q in queries.items():
         log(f"[{label}]   {name}")
-        figures = child(
-            "kb-query",
-            timeout=QUERY_TIMEOUT,
-            store=str(store),
-            name=name,
-            args=q["args"],
-            runs=runs,
-            budget=budget,
-        )
+        timed = {"store": str(store), "name": name, "args": q["args"], "runs": runs}
+        figures = child("kb-query", timeout=QUERY_TIMEOUT, budget=budget, **timed)
         result["queries"][name] = {"kb": {**figures, **q}}
         result["queries"][name]["page"] = child(
-            "kb-query",
-            timeout=QUERY_TIMEOUT,
-            store=str(store),
-            name=name,
-            args=q["args"],
-            runs=runs,
-            budget=budget,
-            limit=PAGE,
+            "kb-query", timeout=QUERY_TIMEOUT, budget=budget, limit=PAGE, **timed
         )
     files = [str(p) for p in gen.fact_files()[:RELOAD_ARTICLES]]
     log(f"[{label}] reload: {len(files)} articles into a new store, then into the loaded one")
