@@ -36,7 +36,7 @@ from kb.errors import InputError, QueryError
 from kb.store.changeset import by_graph, split_nquads
 from kb.store.entity_graph import article_content
 from loaders.plan import PlannedFile, parse_file
-from loaders.source import is_stdin
+from loaders.source import STDIN, is_stdin
 
 PARALLEL_MIN_FILES = 32
 """Below this many files, planning in this process beats starting workers (about 0.4 s)."""
@@ -137,7 +137,8 @@ def plan_into(
     ``parallel``: a large batch may be parsed by worker processes (not for a store in
     memory, whose batches are small). Standard input is read and parsed here.
     """
-    once = dict.fromkeys(paths)  # a file named twice loads once
+    # a file named twice loads once; so does standard input, as - or /dev/stdin
+    once = dict.fromkeys(STDIN if is_stdin(p) else p for p in paths)
     jobs = [_Job(str(p), graph, format, base) for p in once]
     here = [job for job in jobs if is_stdin(job.path)]
     there = [job for job in jobs if not is_stdin(job.path)]

@@ -53,6 +53,13 @@ XSD_STRING = XSD + "string"
 ARTICLE = NamedNode(EK + "Article")
 
 
+RELATIVE_IRI_FORMATS = frozenset(
+    (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.N3, RdfFormat.RDF_XML, RdfFormat.JSON_LD)
+)
+"""The formats in which an IRI may be relative (N-Triples and N-Quads take absolute IRIs
+only, so ``--base`` cannot help them)."""
+
+
 def plan_rdf_file(
     path: str,
     data: bytes,
@@ -79,7 +86,7 @@ def plan_rdf_file(
         message = message.split(": ", 1)[-1] if message.startswith("Parser error") else message
         if "LoadDocumentCallback" in message:  # pyoxigraph's way of saying "remote context"
             message = "remote @context documents are never fetched; put the context inline"
-        if base is None and "No scheme found" in message:
+        if base is None and "No scheme found" in message and fmt in RELATIVE_IRI_FORMATS:
             message += "; give --base IRI for relative IRIs"
         raise InputError(
             f"{fmt.name} syntax error: {message}", path=path, line=line, column=column

@@ -511,3 +511,38 @@ def test_real_process_per_query_help_update_and_completion_script(
     assert asked.stdout == "yes\n"
     script = kb_process(env={**env, "_KB_COMPLETE": "bash_source"})
     assert script.returncode == 0 and "_kb_completion" in script.stdout
+
+
+HOLDS_THE_STORE = """
+import fcntl, os, sys, time
+from pyoxigraph import Store
+store = Store(sys.argv[1])  # RocksDB's lock: this process is the store's writer
+lock = os.open(os.path.join(sys.argv[1], "kb-write.lock"), os.O_RDWR | os.O_CREAT)
+fcntl.flock(lock, fcntl.LOCK_EX)  # and it is writing
+print("holding", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("command", [["ask", "entity", "--name", "NVIDIA"], ["query", "ASK {}"]])
+def test_a_store_written_too_long_by_another_process_is_one_line(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    from kb.store import embedded
+
+    store = tmp_path / "store"
+    KB(store).close()
+    monkeypatch.setattr(embedded, "REDO_WAIT", 0.3)  # how long a reader waits for a write
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDS_THE_STORE, str(store)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+        done = runner.invoke(cli, ["--store", str(store), *command])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert done.exit_code == 1, done.output
+    assert done.output == (
+        f"Error: the store {store} is being written by another kb process; try again\n"
+    )

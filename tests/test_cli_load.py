@@ -68,6 +68,22 @@ def dump(run) -> str:
 # -- standard input, --format, --base ---------------------------------------------------------
 
 
+def test_standard_input_named_twice_is_read_once(run) -> None:
+    loaded = run("load", "-", "/dev/stdin", "--format", "turtle", input=turtle())
+    assert loaded.exit_code == 0, loaded.output
+    found = SUMMARY.fullmatch(loaded.stderr.strip())
+    assert found and found.group(1) == "1"  # one file: standard input, once
+
+
+def test_the_base_hint_only_where_a_base_can_help(run) -> None:
+    relative = '<news/1> <https://w3id.org/event-kb/ontology#headline> "x"@en .\n'
+    for fmt, hinted in (("turtle", True), ("nt", False), ("nq", False)):
+        done = run("load", "-", "--format", fmt, "--graph", "urn:x:g", input=relative)
+        assert done.exit_code == 1, (fmt, done.output)
+        assert done.output.count("\n") == 1, done.output  # one line
+        assert done.output.rstrip().endswith("give --base IRI for relative IRIs") is hinted, fmt
+
+
 def test_standard_input_with_format_loads_turtle_into_the_article_graph(run) -> None:
     loaded = run("load", "-", "--format", "turtle", input=turtle())
     assert loaded.exit_code == 0, loaded.output

@@ -234,6 +234,8 @@ def test_the_page_answer_comes_a_page_at_a_time_with_next_and_previous(
         assert answer(offset=str(len(rows) + 5))["rows"] == []
         status, _, body = get(f"{url}/api/answer/timeline?entity=Naver&limit=ten")
         assert status == 400 and b"limit" in body
+        biggest = answer(limit=str(MAX_LIMIT))  # the largest page allowed is answered
+        assert biggest["limit"] == MAX_LIMIT and biggest["rows"] == whole["rows"]
         status, _, body = get(f"{url}/api/answer/timeline?entity=Naver&limit=0")
         assert status == 400 and b"limit must be 1 or more" in body  # never its own next page
 
@@ -244,6 +246,9 @@ def test_a_page_cut_by_the_servers_cap_says_so(corpus_store: Path) -> None:
         found = json.loads(body)
         assert status == 200 and len(found["rows"]) == 2
         assert found["truncated"] and found["next"] == 2
+        # previous goes back by the rows a page shows, so no row is skipped going back
+        status, _, body = get(f"{url}/api/answer/timeline?entity=Naver&limit=5&offset=4")
+        assert status == 200 and json.loads(body)["previous"] == 2
         # a page within the cap is no longer refused as too large
         status, _, body = get(f"{url}/ask/timeline?entity=Naver&limit=2&format=csv")
         assert status == 200 and len(csv_rows(body.decode())) == 3

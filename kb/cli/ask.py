@@ -118,7 +118,8 @@ def canned_command(canned: CannedQuery) -> click.Command:
         given = {k: str(v) for k, v in values.items() if v is not None}
         with user_errors():
             page_bounds(limit, offset)  # a bad value fails before the store is opened
-        kb = obj.kb
+        with user_errors():  # a store another process holds too long: one line
+            kb = obj.kb
         with interruptible(), user_errors():
             print_result(kb.ask(canned.name, given, lang=lang, limit=limit, offset=offset), fmt)
 

@@ -72,7 +72,8 @@ def query(
     if timeout is not None:
         _contained(obj, text, fmt, output, timeout)
         return
-    kb = obj.kb
+    with user_errors():  # a store another process holds too long: one line
+        kb = obj.kb
     with interruptible(), user_errors():
         print_result(kb.query(text), fmt, output)
 

@@ -26,7 +26,7 @@ from kb.http.messages import Request, Response, allow, json_response
 from kb.namespaces import EK
 from kb.ontology import label as ontology_label
 from kb.sparql.catalogue import CannedQuery, canned_queries, get_canned, internal_query
-from kb.sparql.paging import PAGE_SIZE, page_bounds
+from kb.sparql.paging import MAX_LIMIT, PAGE_SIZE, page_bounds
 from kb.sparql.text import find_keyword
 
 QUOTE_COLUMNS = frozenset({"quote", "quotes"})
@@ -106,8 +106,10 @@ def readable_answer(
     refuse_remote_fetch(canned.sparql, refused)
     limit, offset = page
     bound = kb.bind(canned, params, lang=lang)
-    # one row more than the page: whether there is a next page
-    result = kb.ask(canned.name, params, lang=lang, limit=limit + 1, offset=offset)
+    # one row more than the page: whether there is a next page (a page of MAX_LIMIT rows,
+    # the most one query may ask for, has a next page whenever it is full)
+    fetch = min(limit + 1, MAX_LIMIT)
+    result = kb.ask(canned.name, params, lang=lang, limit=fetch, offset=offset)
     if not isinstance(result.raw, QuerySolutions):
         raise QueryError(f"{canned.name} is not a SELECT query: ask /ask/{canned.name}")
     hidden = {p.name for p in canned.parameters} | {"lang"}
@@ -119,6 +121,7 @@ def readable_answer(
             truncated, more = len(terms) == cap < limit, True
             break
         terms.append([row[v] for v in variables])
+    more = more or len(terms) == limit == fetch
     merged = _named_columns(variables, terms)
     iris = {t.value for row in terms for t in row if isinstance(t, NamedNode)}
     iris |= {t.value for t in bound.values() if isinstance(t, NamedNode)}
@@ -174,7 +177,7 @@ def readable_answer(
         "offset": offset,
         "limit": limit,
         "next": offset + len(rows) if more else None,
-        "previous": max(0, offset - limit) if offset else None,
+        "previous": max(0, offset - min(limit, cap)) if offset else None,  # pages as shown
         "downloads": {
             fmt: f"/ask/{canned.name}?{query_string}&format={fmt}" for fmt in ("csv", "json")
         },
