@@ -17,6 +17,8 @@ from typing import IO, Any, Protocol
 
 from pyoxigraph import Quad, QueryBoolean, QuerySolutions, QueryTriples
 
+from kb.store.changeset import content_lines
+
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
 MEMORY = ":memory:"
 """The location of a store that lives in memory (tests, notebooks; nothing is kept)."""
@@ -37,7 +39,8 @@ class Dataset:
 
 
 class Backend(Protocol):
-    """The operations the KB needs from a store."""
+    """The operations the KB needs from a store. Both stores subclass it, and so share
+    what is the same for every store (``replace_graphs``)."""
 
     location: str
     read_only: bool
@@ -70,7 +73,9 @@ class Backend(Protocol):
         delete: Sequence[Quad] = (),
     ) -> None:
         """Give each named graph exactly the quads given (``[]`` removes it), and insert and
-        delete single quads in other graphs; all of it or none when ``transactional``."""
+        delete single quads in other graphs; all of it or none when ``transactional``.
+        The same for every store: ``write`` of the graphs' N-Triples lines."""
+        self.write(content_lines(graphs), insert=insert, delete=delete)
 
     def write(
         self,

@@ -46,12 +46,11 @@ from kb.namespaces import (
 )
 from kb.sparql.text import check_depth, has_dataset, quad_data, substitute
 from kb.store import journal
-from kb.store.backend import MEMORY, Dataset, QueryResult
+from kb.store.backend import MEMORY, Backend, Dataset, QueryResult
 from kb.store.changeset import (
     ChangeSet,
     as_nquads,
     blank_node_delete,
-    content_lines,
     diff,
     split_nquads,
 )
@@ -72,7 +71,7 @@ SNAPSHOTS = "serve-snapshots"
 by a server that was killed is removed by the next process that opens the store to write."""
 
 
-class EmbeddedBackend:
+class EmbeddedBackend(Backend):
     """A pyoxigraph store: ``path=None`` keeps it in memory (tests, notebooks).
 
     RocksDB lets one process write a store. When another holds it (a load, ``kb serve``),
@@ -260,15 +259,6 @@ class EmbeddedBackend:
                 raise QueryError(f"SPARQL syntax {err}") from None
             except (ValueError, OSError) as err:
                 raise QueryError(str(err)) from None
-
-    def replace_graphs(
-        self,
-        graphs: dict[str, list[Quad]],
-        *,
-        insert: Sequence[Quad] = (),
-        delete: Sequence[Quad] = (),
-    ) -> None:
-        self.write(content_lines(graphs), insert=insert, delete=delete)
 
     def write(
         self,

@@ -48,8 +48,7 @@ from kb.namespaces import ENTITIES_GRAPH, PREFIXES
 from kb.sparql.catalogue import internal_query, values_query
 from kb.sparql.results import is_true
 from kb.sparql.text import find_keyword, quad_data, substitute, with_prefixes
-from kb.store.backend import Dataset, QueryResult
-from kb.store.changeset import content_lines
+from kb.store.backend import Backend, Dataset, QueryResult
 from kb.store.dialects import STANDARD, Dialect, detect
 
 ACCEPT_ANY_RESULT = (
@@ -88,7 +87,7 @@ class Endpoints:
         )
 
 
-class RemoteBackend:
+class RemoteBackend(Backend):
     """A SPARQL 1.1 server holding the KB (see the module docstring)."""
 
     read_only = False  # the server decides; a refused write is a StoreError
@@ -192,15 +191,6 @@ class RemoteBackend:
             with_prefixes(sparql, PREFIXES).encode("utf-8"),
             {"Content-Type": "application/sparql-update"},
         )
-
-    def replace_graphs(
-        self,
-        graphs: dict[str, list[Quad]],
-        *,
-        insert: Sequence[Quad] = (),
-        delete: Sequence[Quad] = (),
-    ) -> None:
-        self.write(content_lines(graphs), insert=insert, delete=delete)
 
     def write(
         self,
